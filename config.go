@@ -1,0 +1,215 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hagemi/hagemi/domain"
+)
+
+// config is every setting, read once from the environment at start.
+// Defaults live here and nowhere else.
+type config struct {
+	Host                 string
+	Port                 int
+	GeminiKeys           []domain.KeySpec
+	GeminiBaseURL        string
+	Passwords            []string
+	AdminKey             string
+	SecretKey            string
+	RequestsPerMinute    int
+	RequestsPerDayPerIP  int
+	DisableSafety        bool
+	Debug                bool
+	TrustedProxies       []netip.Prefix
+	MaxRetries           int // 0 = every active key, capped at 5
+	RequestTimeout       time.Duration
+	MaxRequestBodyBytes  int64
+	ShutdownGrace        time.Duration
+	AllowRemoteImages    bool
+	StreamHeartbeat      time.Duration
+	ModelRefreshInterval time.Duration
+}
+
+// knownPlaceholders are secrets that shipped in public examples.
+var knownPlaceholders = map[string]bool{
+	"placeholder_strong_secret_key_please_replace_me_12345": true,
+	"your_secure_password": true,
+	"changeme":             true,
+}
+
+// geminiKeyShape is what Google's keys look like today. Other shapes are
+// kept (formats change) but warned about.
+var geminiKeyShape = regexp.MustCompile(`^AIza[0-9A-Za-z_-]{35}$`)
+
+// loadConfig reads the settings. It reports every problem at once; warnings
+// are for things that work but probably are not what the operator wants.
+func loadConfig(getenv func(string) string) (config, []string, error) {
+	p := envParser{getenv: getenv}
+	c := config{
+		Host:                 p.str("HOST", "0.0.0.0"),
+		Port:                 p.int("PORT", 7860, 0, 65535),
+		GeminiBaseURL:        strings.TrimRight(p.str("GEMINI_BASE_URL", "https://generativelanguage.googleapis.com"), "/"),
+		AdminKey:             strings.TrimSpace(getenv("ADMIN_API_KEY")),
+		SecretKey:            getenv("SECRET_KEY"),
+		RequestsPerMinute:    p.int("MAX_REQUESTS_PER_MINUTE", 30, 0, 1_000_000),
+		RequestsPerDayPerIP:  p.int("MAX_REQUESTS_PER_DAY_PER_IP", 600, 0, 1_000_000_000),
+		DisableSafety:        p.bool("DISABLE_SAFETY_FILTERING", false),
+		Debug:                p.bool("DEBUG", false),
+		MaxRetries:           p.int("MAX_RETRIES", 0, 0, 100),
+		RequestTimeout:       p.seconds("REQUEST_TIMEOUT_SECONDS", 600),
+		MaxRequestBodyBytes:  int64(p.int("MAX_REQUEST_BODY_MB", 32, 1, 1024)) << 20,
+		ShutdownGrace:        p.seconds("SHUTDOWN_GRACE_SECONDS", 30),
+		AllowRemoteImages:    p.bool("ALLOW_REMOTE_IMAGES", true),
+		StreamHeartbeat:      p.seconds("STREAM_HEARTBEAT_SECONDS", 15),
+		ModelRefreshInterval: p.seconds("MODEL_REFRESH_SECONDS", 600),
+	}
+	c.Passwords = splitList(getenv("PASSWORD"), ",")
+	c.GeminiKeys = p.geminiKeys(getenv("GEMINI_API_KEYS"))
+	for _, s := range splitList(getenv("TRUSTED_PROXIES"), ", \t\n") {
+		pfx, err := parsePrefix(s)
+		if err != nil {
+			p.fail("TRUSTED_PROXIES: %q is not a CIDR or an IP address", s)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pfx)
+	}
+	if !strings.HasPrefix(c.GeminiBaseURL, "http://") && !strings.HasPrefix(c.GeminiBaseURL, "https://") {
+		p.fail("GEMINI_BASE_URL: must start with http:// or https://")
+	}
+	if knownPlaceholders[c.SecretKey] {
+		p.fail("SECRET_KEY: this is the public placeholder from the example; set a random value")
+	}
+	for _, pw := range append([]string{c.AdminKey}, c.Passwords...) {
+		if knownPlaceholders[pw] {
+			p.fail("PASSWORD/ADMIN_API_KEY: a value is a public placeholder from the example; choose your own")
+		}
+	}
+	if c.SecretKey == "" {
+		p.warn("SECRET_KEY is not set: a random one is used, so portal sessions will not survive a restart")
+	}
+	if len(c.GeminiKeys) == 0 {
+		p.warn("GEMINI_API_KEYS is not set: /v1 cannot reach Gemini until keys are added")
+	}
+	if c.AdminKey == "" {
+		p.warn("ADMIN_API_KEY is not set: nobody can administer this gateway")
+	}
+	if c.AdminKey == "" && len(c.Passwords) == 0 {
+		p.warn("neither PASSWORD nor ADMIN_API_KEY is set: /v1 refuses every request (503) until one is")
+	}
+	if c.StreamHeartbeat <= 0 {
+		p.fail("STREAM_HEARTBEAT_SECONDS: must be at least 1")
+	}
+	if len(p.errs) > 0 {
+		return c, p.warns, errors.New("invalid configuration:\n  " + strings.Join(p.errs, "\n  "))
+	}
+	return c, p.warns, nil
+}
+
+// Addr is the listen address.
+func (c config) Addr() string { return joinHostPort(c.Host, c.Port) }
+
+func joinHostPort(host string, port int) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + strconv.Itoa(port)
+	}
+	return host + ":" + strconv.Itoa(port)
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		return netip.ParsePrefix(s)
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// splitList splits on any of seps, trims, and drops empty entries.
+func splitList(s, seps string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) })
+}
+
+type envParser struct {
+	getenv func(string) string
+	errs   []string
+	warns  []string
+}
+
+func (p *envParser) fail(format string, args ...any) {
+	p.errs = append(p.errs, fmt.Sprintf(format, args...))
+}
+func (p *envParser) warn(format string, args ...any) {
+	p.warns = append(p.warns, fmt.Sprintf(format, args...))
+}
+
+func (p *envParser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *envParser) int(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail("%s: %q is not a whole number from %d to %d", name, v, lo, hi)
+		return def
+	}
+	return n
+}
+
+func (p *envParser) seconds(name string, def int) time.Duration {
+	return time.Duration(p.int(name, def, 0, 7*24*3600)) * time.Second
+}
+
+func (p *envParser) bool(name string, def bool) bool {
+	v := strings.ToLower(strings.TrimSpace(p.getenv(name)))
+	switch v {
+	case "":
+		return def
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	p.fail("%s: %q is not true or false", name, v)
+	return def
+}
+
+// geminiKeys splits on commas, whitespace and newlines, removes duplicates,
+// and reads an optional "project:" label in front of each key.
+func (p *envParser) geminiKeys(s string) []domain.KeySpec {
+	var out []domain.KeySpec
+	seen := map[string]bool{}
+	for _, f := range splitList(s, ", \t\r\n;") {
+		project, secret, ok := strings.Cut(f, ":")
+		if !ok {
+			project, secret = "", f
+		}
+		if secret == "" {
+			p.warn("GEMINI_API_KEYS: an entry with an empty key (%q label) was skipped", project)
+			continue
+		}
+		if seen[secret] {
+			continue
+		}
+		seen[secret] = true
+		if !geminiKeyShape.MatchString(secret) {
+			p.warn("GEMINI_API_KEYS: entry %s does not look like a Gemini key (AIza… 39 characters); kept anyway", domain.MaskSecret(secret))
+		}
+		out = append(out, domain.KeySpec{Secret: secret, Project: project})
+	}
+	return out
+}

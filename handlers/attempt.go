@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/hagemi/hagemi/domain"
+	"github.com/hagemi/hagemi/domain/gemini"
+)
+
+// outcomeOf tells the pool what an upstream failure says about the key.
+func outcomeOf(err error) domain.Outcome {
+	var ue *gemini.UpstreamError
+	if !errors.As(err, &ue) {
+		return domain.Outcome{Kind: domain.OutcomeServerError, Reason: "network"}
+	}
+	switch ue.Kind {
+	case gemini.KindKeyInvalid:
+		return domain.Outcome{Kind: domain.OutcomeKeyInvalid, Reason: keyInvalidReason(ue)}
+	case gemini.KindRateLimited:
+		o := domain.Outcome{Kind: domain.OutcomeRateLimited, RetryDelay: ue.RetryDelay, Detailed: len(ue.Violations) > 0, Reason: "429 " + ue.Status}
+		for _, v := range ue.Violations {
+			if v.PerDay() {
+				o.Daily = true
+				o.Reason = "daily quota " + v.QuotaID
+			}
+		}
+		return o
+	case gemini.KindServer, gemini.KindNetwork, gemini.KindTimeout, gemini.KindTruncated:
+		return domain.Outcome{Kind: domain.OutcomeServerError, Reason: ue.Kind.String()}
+	}
+	return domain.Outcome{Kind: domain.OutcomeNeutral}
+}
+
+func keyInvalidReason(ue *gemini.UpstreamError) string {
+	if ue.Reason != "" {
+		return ue.Reason
+	}
+	return gemini.RedactKeys(ue.Message)
+}
+
+// retryable reports whether another key may succeed where this one failed.
+func retryable(err error) bool {
+	var ue *gemini.UpstreamError
+	return errors.As(err, &ue) && ue.Retryable()
+}
+
+// finalError picks what to tell the client when the pool has no key left:
+// a pool verdict about cooldowns beats a stale upstream 429, otherwise the
+// last upstream failure says most.
+func finalError(last, acquire error) error {
+	if last == nil {
+		return acquire
+	}
+	var ra *domain.RetryAfterError
+	if errors.As(acquire, &ra) {
+		return acquire
+	}
+	return last
+}
+
+func logAttempt(d *Deps, lease domain.Lease, model string, err error) {
+	d.Log.Warn("upstream attempt failed", "key", lease.Masked, "model", model, "err", gemini.RedactKeys(err.Error()))
+}

@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/hagemi/hagemi/domain"
+	"github.com/hagemi/hagemi/domain/gemini"
+	"github.com/hagemi/hagemi/domain/media"
+)
+
+// Upstream is the Gemini API as the chat handlers use it; *gemini.Client
+// implements it.
+type Upstream interface {
+	Generate(ctx context.Context, key, model string, req *gemini.GenerateContentRequest) (*gemini.GenerateContentResponse, error)
+	Stream(ctx context.Context, key, model string, req *gemini.GenerateContentRequest) (*gemini.Stream, error)
+}
+
+// Catalog is the cached upstream model list; *gemini.Catalog implements it.
+type Catalog interface {
+	Loaded() bool
+	Lookup(id string) (gemini.Model, bool)
+	Models(method string) []gemini.Model
+}
+
+// MediaFetcher downloads remote images; *media.Fetcher implements it.
+type MediaFetcher interface {
+	FetchAll(ctx context.Context, urls []string) (map[string]media.Image, error)
+}
+
+// Deps is everything the handlers use. Nil optional fields turn their
+// feature off.
+type Deps struct {
+	Log         *slog.Logger
+	Upstream    Upstream
+	Catalog     Catalog
+	Pool        *domain.Pool
+	Credentials *Credentials
+	// IPLimiter limits each client address (MAX_REQUESTS_PER_MINUTE / _PER_DAY_PER_IP).
+	IPLimiter *domain.ClientLimiter
+	// KeyLimiter applies per-credential limits.
+	KeyLimiter *domain.ClientLimiter
+	// Fetcher inlines http(s) image URLs; nil refuses them (ALLOW_REMOTE_IMAGES=false).
+	Fetcher    MediaFetcher
+	Signatures *domain.SignatureCache
+
+	TrustedProxies  []netip.Prefix
+	MaxBodyBytes    int64
+	MaxRetries      int // 0 = every active key, capped at 5
+	RequestTimeout  time.Duration
+	Heartbeat       time.Duration
+	SafetyThreshold string // BLOCK_NONE or OFF
+	Started         time.Time
+	Now             func() time.Time
+}
+
+// New returns the whole HTTP surface.
+func New(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	addRoutes(mux, &d)
+	return recoverPanics(d.Log, mux)
+}
+
+// attempts is how many keys one request may try.
+func (d *Deps) attempts() int {
+	if d.MaxRetries > 0 {
+		return d.MaxRetries
+	}
+	return min(max(d.Pool.Active(), 1), 5)
+}

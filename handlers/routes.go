@@ -1,0 +1,34 @@
+package handlers
+
+import "net/http"
+
+// addRoutes lists every route. /v1 uses bearer credentials, never sessions.
+// Clients that append paths to a base URL typed without /v1 get the same
+// API at the root.
+func addRoutes(mux *http.ServeMux, d *Deps) {
+	mux.HandleFunc("GET /healthz", handleHealth)
+
+	for _, prefix := range []string{"/v1", ""} {
+		api := func(h http.Handler) http.Handler { return v1Chain(d, h) }
+		mux.Handle("GET "+prefix+"/models", api(handleModels(d.Catalog)))
+		mux.Handle("GET "+prefix+"/models/{id...}", api(handleModel(d.Catalog)))
+		mux.Handle("POST "+prefix+"/chat/completions", api(limitByIP(d, handleChat(d))))
+		mux.Handle("OPTIONS "+prefix+"/{path...}", cors(http.HandlerFunc(preflight)))
+	}
+	mux.Handle("/v1/{path...}", cors(http.HandlerFunc(handleV1NotFound)))
+}
+
+// v1Chain wraps a /v1 handler: CORS, then the credential check.
+func v1Chain(d *Deps, h http.Handler) http.Handler {
+	return cors(requireCredential(d, h))
+}
+
+func handleHealth(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status":"ok"}`))
+}
+
+func handleV1NotFound(w http.ResponseWriter, r *http.Request) {
+	writeAPIError(w, apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "unknown_url",
+		Message: "Unknown endpoint " + r.Method + " " + r.URL.Path + "; this gateway serves /v1/chat/completions and /v1/models."})
+}
