@@ -13,8 +13,10 @@ func addRoutes(mux *http.ServeMux, d *Deps) {
 		mux.Handle("GET "+prefix+"/models", api(handleModels(d.Catalog)))
 		mux.Handle("GET "+prefix+"/models/{id...}", api(handleModel(d.Catalog)))
 		mux.Handle("POST "+prefix+"/chat/completions", api(limitByIP(d, handleChat(d))))
-		mux.Handle("OPTIONS "+prefix+"/{path...}", cors(http.HandlerFunc(preflight)))
+		mux.Handle("OPTIONS "+prefix+"/models/", cors(http.HandlerFunc(preflight)))
+		mux.Handle("OPTIONS "+prefix+"/chat/completions", cors(http.HandlerFunc(preflight)))
 	}
+	mux.Handle("OPTIONS /v1/{path...}", cors(http.HandlerFunc(preflight)))
 	mux.Handle("/v1/{path...}", cors(http.HandlerFunc(handleV1NotFound)))
 }
 

@@ -1,0 +1,89 @@
+package gemini
+
+import (
+	"github.com/hagemi/hagemi/domain"
+	"github.com/hagemi/hagemi/domain/openai"
+)
+
+// ConvertOptions configure ConvertRequest.
+type ConvertOptions struct {
+	// Model is the bare upstream model id, already validated by ModelID. Its
+	// Generation picks the schema form, the thinking controls and whether a
+	// placeholder thought signature is needed.
+	Model string
+	// SafetyThreshold is sent for the five harm categories: "BLOCK_NONE"
+	// (the default when empty) or "OFF".
+	SafetyThreshold string
+	// MaxOutputTokens is the model's outputTokenLimit if known (0 = unknown);
+	// the client's max tokens are clamped to it.
+	MaxOutputTokens int
+	// KeepPenalties sends non-zero presence/frequency penalties. Off by
+	// default because many models answer them with 400.
+	KeepPenalties bool
+	// Media holds remote http(s) images already downloaded by the caller
+	// (see RemoteMediaURLs), keyed by the exact URL string.
+	Media map[string]Blob
+	// Signature recovers the thought signature this proxy saw for a tool
+	// call id it issued. It may be nil.
+	Signature func(toolCallID string) (string, bool)
+}
+
+// Converted is the result of ConvertRequest.
+type Converted struct {
+	Request *GenerateContentRequest
+	// IncludeThoughts says thought summaries were requested and are to be
+	// shown to the client as reasoning_content.
+	IncludeThoughts bool
+}
+
+// safetyCategories are the categories Gemini models accept; the PaLM-era
+// and Vertex-only ones are 400s.
+var safetyCategories = [...]string{
+	"HARM_CATEGORY_HARASSMENT",
+	"HARM_CATEGORY_HATE_SPEECH",
+	"HARM_CATEGORY_SEXUALLY_EXPLICIT",
+	"HARM_CATEGORY_DANGEROUS_CONTENT",
+	"HARM_CATEGORY_CIVIC_INTEGRITY",
+}
+
+// ConvertRequest builds the Gemini request for an OpenAI chat request (spec
+// D.1–D.6, D.10). The body is built from a whitelist, since Gemini rejects
+// unknown fields. Client mistakes come back as *domain.FieldError naming
+// the JSON path of the offending field.
+func ConvertRequest(req *openai.ChatRequest, opts ConvertOptions) (*Converted, error) {
+	if req == nil {
+		return nil, domain.Invalid("", "request body is required")
+	}
+	gen := Generation(opts.Model)
+	contents, system, err := convertMessages(req.Messages, opts, gen)
+	if err != nil {
+		return nil, err
+	}
+	tools, toolConfig, err := convertTools(req, gen)
+	if err != nil {
+		return nil, err
+	}
+	cfg, include, err := generationConfig(req, opts, gen)
+	if err != nil {
+		return nil, err
+	}
+	threshold := opts.SafetyThreshold
+	if threshold == "" {
+		threshold = "BLOCK_NONE"
+	}
+	safety := make([]SafetySetting, len(safetyCategories))
+	for i, c := range safetyCategories {
+		safety[i] = SafetySetting{Category: c, Threshold: threshold}
+	}
+	return &Converted{
+		Request: &GenerateContentRequest{
+			Contents:          contents,
+			SystemInstruction: system,
+			Tools:             tools,
+			ToolConfig:        toolConfig,
+			SafetySettings:    safety,
+			GenerationConfig:  cfg,
+		},
+		IncludeThoughts: include,
+	}, nil
+}
