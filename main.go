@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,9 +36,18 @@ func main() {
 // gracefully: new connections are refused and requests in flight, streams
 // included, get up to SHUTDOWN_GRACE_SECONDS to finish.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	file, err := readDotEnv(".env")
-	if err != nil {
-		return fmt.Errorf("reading .env: %w", err)
+	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	envFile := flags.String("env-file", ".env", "settings file read before the environment (empty: none)")
+	if err := flags.Parse(args[1:]); err != nil {
+		return err
+	}
+	var file map[string]string
+	if *envFile != "" {
+		var err error
+		if file, err = readDotEnv(*envFile); err != nil {
+			return fmt.Errorf("reading %s: %w", *envFile, err)
+		}
 	}
 	cfg, warnings, err := loadConfig(withDotEnv(getenv, file))
 	if err != nil {

@@ -44,7 +44,17 @@ type envOption func(*handlers.Deps)
 // newEnv starts Hagemi over a fake with the given keys, in order.
 func newEnv(t *testing.T, keys []string, fakeKeys map[string]geminitest.Key, opts ...envOption) *env {
 	t.Helper()
-	fake := geminitest.New(t)
+	return startEnv(t, geminitest.New(t), keys, fakeKeys, opts...)
+}
+
+// newBenchEnv is newEnv over a fake that records nothing and answers
+// benchFake's reply.
+func newBenchEnv(b *testing.B) *env {
+	return startEnv(b, benchFake(b), []string{testKey(1), testKey(2)}, nil)
+}
+
+func startEnv(t testing.TB, fake *geminitest.Server, keys []string, fakeKeys map[string]geminitest.Key, opts ...envOption) *env {
+	t.Helper()
 	var specs []domain.KeySpec
 	for _, k := range keys {
 		fake.AddKey(k, fakeKeys[k])
@@ -82,7 +92,7 @@ func newClient(base, key string) openai.Client {
 }
 
 // post sends a raw JSON body to path with the user credential.
-func (e *env) post(t *testing.T, path, body string, header ...string) *http.Response {
+func (e *env) post(t testing.TB, path, body string, header ...string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -98,7 +108,7 @@ func (e *env) post(t *testing.T, path, body string, header ...string) *http.Resp
 	return resp
 }
 
-func readAll(t *testing.T, r io.Reader) string {
+func readAll(t testing.TB, r io.Reader) string {
 	t.Helper()
 	b, err := io.ReadAll(r)
 	if err != nil {

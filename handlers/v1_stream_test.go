@@ -101,6 +101,7 @@ func TestStreamClientDisconnectCancelsUpstream(t *testing.T) {
 		return geminitest.Reply{Chunks: []string{"first", "never"}, StallAfter: 1}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	s := e.client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{
 		Model: "gemini-2.5-flash", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
 	})

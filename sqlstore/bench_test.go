@@ -12,10 +12,6 @@ import (
 	"github.com/hagemi/hagemi/domain/memory"
 )
 
-// BenchmarkMemoryPath measures what conversation memory adds to a request
-// in file mode: load the stored 50-exchange history, merge the client's
-// request into it, truncate to a 30,000-token budget and save the result.
-// p50 and p99 are reported beside the mean because the target is a median.
 // benchHistory is 50 exchanges of chat-like text: a 300-byte question and
 // an 800-byte answer with paragraphs, quotes and a little non-ASCII, as
 // Gemini returns them (with a thought signature).
@@ -31,6 +27,10 @@ func benchHistory() []gemini.Content {
 	return history
 }
 
+// BenchmarkMemoryPath measures what conversation memory adds to a request
+// in file mode: load the stored 50-exchange history, merge the client's
+// request into it, truncate to a 30,000-token budget and save the result.
+// p50 and p99 are reported beside the mean because the target is a median.
 func BenchmarkMemoryPath(b *testing.B) {
 	for _, client := range []string{"full-history", "new-turn"} {
 		b.Run(client, func(b *testing.B) {

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
-	"unicode/utf8"
 
 	"github.com/hagemi/hagemi/domain/gemini"
 )
@@ -179,96 +177,4 @@ func (e *encoder) raw(key string, v json.RawMessage) {
 		e.b = buf.Bytes()
 	}
 	e.b = append(e.b, ',')
-}
-
-// appendString quotes s as encoding/json does without HTML escaping:
-// control characters escaped, invalid UTF-8 replaced by U+FFFD, and
-// U+2028/U+2029 escaped so the JSON is also valid JavaScript.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; ; {
-		if i = plainRun(s, i); i >= len(s) {
-			break
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			if r == utf8.RuneError {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			}
-			start = i + size
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// geminiShapeKnown says whether gemini's types still have exactly the
-// fields and tags the encoder writes; a new field must not be dropped.
-var geminiShapeKnown = shapeOf(reflect.TypeFor[gemini.Content]()) == knownShape
-
-const knownShape = `Content{Role string json:"role,omitempty";Parts []gemini.Part json:"parts";}` +
-	`Part{Text string json:"text,omitempty";Thought bool json:"thought,omitempty";ThoughtSignature string json:"thoughtSignature,omitempty";` +
-	`InlineData *gemini.Blob json:"inlineData,omitempty";FileData *gemini.FileData json:"fileData,omitempty";` +
-	`FunctionCall *gemini.FunctionCall json:"functionCall,omitempty";FunctionResponse *gemini.FunctionResponse json:"functionResponse,omitempty";` +
-	`ExecutableCode *gemini.ExecutableCode json:"executableCode,omitempty";CodeExecutionResult *gemini.CodeExecutionResult json:"codeExecutionResult,omitempty";}` +
-	`Blob{MimeType string json:"mimeType";Data string json:"data";}` +
-	`FileData{MimeType string json:"mimeType,omitempty";FileURI string json:"fileUri";}` +
-	`FunctionCall{ID string json:"id,omitempty";Name string json:"name";Args json.RawMessage json:"args,omitempty";}` +
-	`FunctionResponse{ID string json:"id,omitempty";Name string json:"name";Response json.RawMessage json:"response";}` +
-	`ExecutableCode{Language string json:"language,omitempty";Code string json:"code";}` +
-	`CodeExecutionResult{Outcome string json:"outcome,omitempty";Output string json:"output,omitempty";}`
-
-// shapeOf describes a struct and the structs it reaches, in field order.
-func shapeOf(t reflect.Type) string {
-	var b []byte
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || seen[t] {
-			return
-		}
-		seen[t] = true
-		b = append(b, t.Name()+"{"...)
-		for i := range t.NumField() {
-			f := t.Field(i)
-			b = append(b, f.Name+" "+f.Type.String()+" "+string(f.Tag)+";"...)
-		}
-		b = append(b, '}')
-		for i := range t.NumField() {
-			walk(t.Field(i).Type)
-		}
-	}
-	walk(t)
-	return string(b)
 }

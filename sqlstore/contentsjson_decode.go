@@ -1,9 +1,7 @@
 package sqlstore
 
 import (
-	"bytes"
 	"encoding/json"
-	"unicode/utf8"
 
 	"github.com/hagemi/hagemi/domain/gemini"
 )
@@ -185,86 +183,4 @@ func (d *decoder) call(k int, id, name *string, raw *json.RawMessage) (ok bool) 
 		*raw, ok = d.raw()
 	}
 	return ok
-}
-
-func (d *decoder) null() bool {
-	d.ws()
-	if len(d.s)-d.i >= 4 && d.s[d.i:d.i+4] == "null" {
-		d.i += 4
-		return true
-	}
-	return false
-}
-
-func (d *decoder) boolean() (bool, bool) {
-	d.ws()
-	for _, lit := range []string{"false", "true"} {
-		if len(d.s)-d.i >= len(lit) && d.s[d.i:d.i+len(lit)] == lit {
-			d.i += len(lit)
-			return lit == "true", true
-		}
-	}
-	return false, false
-}
-
-// raw returns the next value's bytes, as json.RawMessage holds them.
-func (d *decoder) raw() (json.RawMessage, bool) {
-	d.ws()
-	start, depth := d.i, 0
-	for d.i < len(d.s) {
-		switch c := d.s[d.i]; c {
-		case '"':
-			if _, ok := d.str(); !ok {
-				return nil, false
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		case ',':
-			if depth == 0 {
-				return d.rawEnd(start)
-			}
-		}
-		if depth < 0 {
-			return d.rawEnd(start)
-		}
-		d.i++
-	}
-	return d.rawEnd(start)
-}
-
-func (d *decoder) rawEnd(start int) (json.RawMessage, bool) {
-	v := bytes.TrimRight([]byte(d.s[start:d.i]), " \t\r\n")
-	// null would mean nil for json.Unmarshal; leave that to it.
-	return v, json.Valid(v) && string(v) != "null"
-}
-
-// str parses a string. Plain strings share the input's memory.
-func (d *decoder) str() (string, bool) {
-	d.ws()
-	if d.i >= len(d.s) || d.s[d.i] != '"' {
-		return "", false
-	}
-	start := d.i + 1
-	for j := start; ; {
-		if j = plainRun(d.s, j); j >= len(d.s) {
-			return "", false
-		}
-		switch c := d.s[j]; {
-		case c == '"':
-			d.i = j + 1
-			return d.s[start:j], true
-		case c == '\\':
-			return d.unescape(start, j)
-		case c < 0x20:
-			return "", false
-		}
-		r, size := utf8.DecodeRuneInString(d.s[j:])
-		if r == utf8.RuneError && size == 1 {
-			return "", false
-		}
-		j += size
-	}
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -29,68 +28,53 @@ func plainRun(s string, i int) int {
 	return i
 }
 
-// unescape finishes a string that has an escape at j; chat text is full
-// of "\n", so this path is common too. The unescaped text is never longer
-// than the quoted one, so the Builder allocates once and String copies
-// nothing.
-func (d *decoder) unescape(start, j int) (string, bool) {
-	var b strings.Builder
-	b.Grow(quotedEnd(d.s, j) - start)
-	b.WriteString(d.s[start:j])
-	for {
-		k := plainRun(d.s, j)
-		b.WriteString(d.s[j:k])
-		if j = k; j >= len(d.s) {
-			return "", false
+// appendString quotes s as encoding/json does without HTML escaping:
+// control characters escaped, invalid UTF-8 replaced by U+FFFD, and
+// U+2028/U+2029 escaped so the JSON is also valid JavaScript.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; ; {
+		if i = plainRun(s, i); i >= len(s) {
+			break
 		}
-		switch c := d.s[j]; {
-		case c == '"':
-			d.i = j + 1
-			return b.String(), true
-		case c < 0x20:
-			return "", false
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRuneInString(d.s[j:])
-			if r == utf8.RuneError && size == 1 {
-				return "", false // encoding/json would repair it; let it
+		if c := s[i]; c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 			}
-			b.WriteString(d.s[j : j+size])
-			j += size
+			i++
+			start = i
 			continue
 		}
-		if j+1 >= len(d.s) {
-			return "", false
-		}
-		switch e := d.s[j+1]; e {
-		case '"', '\\', '/':
-			b.WriteByte(e)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			if j+6 > len(d.s) {
-				return "", false
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			if r == utf8.RuneError {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
 			}
-			r, ok := hex4(d.s[j+2 : j+6])
-			// Surrogate pairs and their repair are encoding/json's business.
-			if !ok || utf16.IsSurrogate(r) {
-				return "", false
-			}
-			b.WriteRune(r)
-			j += 6
-			continue
-		default:
-			return "", false
+			start = i + size
 		}
-		j += 2
+		i += size
 	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // quotedEnd returns the index of the quote that ends the string escaped

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+
+	"github.com/hagemi/hagemi/domain/gemini/geminitest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's logger and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("server did not become healthy")
+}
+
+// TestRunServesAndShutsDownGracefully starts the real program, streams a
+// slow answer, and stops the program mid-stream: the stream must finish.
+func TestRunServesAndShutsDownGracefully(t *testing.T) {
+	key := "AIzaSyMAINTEST0000000000000000000000001"
+	fake := geminitest.New(t, geminitest.WithKey(key, geminitest.Key{}))
+	fake.Handle("gemini-2.5-flash", func(geminitest.Request) geminitest.Reply {
+		return geminitest.Reply{Chunks: []string{"one ", "two ", "three ", "four"}, Delay: 150 * time.Millisecond}
+	})
+	port := freePort(t)
+	env := map[string]string{
+		"HOST": "127.0.0.1", "PORT": fmt.Sprint(port), "GEMINI_BASE_URL": fake.URL,
+		"GEMINI_API_KEYS": key, "PASSWORD": "pw-for-tests", "SHUTDOWN_GRACE_SECONDS": "10",
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, logs) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, base)
+
+	client := openai.NewClient(option.WithBaseURL(base+"/v1"), option.WithAPIKey("pw-for-tests"), option.WithMaxRetries(0))
+	s := client.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+		Model: "gemini-2.5-flash", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("count")},
+	})
+	var text strings.Builder
+	for s.Next() {
+		c := s.Current()
+		if len(c.Choices) > 0 {
+			if text.Len() == 0 && c.Choices[0].Delta.Content != "" {
+				stop() // SIGTERM while the stream is in flight
+			}
+			text.WriteString(c.Choices[0].Delta.Content)
+		}
+	}
+	if err := s.Err(); err != nil {
+		t.Fatalf("stream broken by shutdown: %v", err)
+	}
+	if text.String() != "one two three four" {
+		t.Errorf("text = %q", text.String())
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after shutdown")
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("server still accepts connections after shutdown")
+	}
+	if strings.Contains(logs.String(), key) || strings.Contains(logs.String(), "pw-for-tests") {
+		t.Error("a secret appears in the logs")
+	}
+}
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	env := map[string]string{"PORT": "http", "MAX_RETRIES": "-3"}
+	err := run(context.Background(), []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "PORT") || !strings.Contains(err.Error(), "MAX_RETRIES") {
+		t.Errorf("err = %v; want both problems reported", err)
+	}
+}
