@@ -42,10 +42,11 @@ type cooldown struct {
 	daily bool
 }
 
-// Lease is a key handed to one attempt.
+// Lease is a key handed to one attempt for one model.
 type Lease struct {
 	Secret string
 	Masked string
+	Model  string
 	index  int
 }
 
@@ -74,10 +75,10 @@ func NewPool(keys []KeySpec, now func() time.Time) *Pool {
 }
 
 // Acquire picks the next healthy key for model that tried does not hold and
-// adds it to tried. With none left it returns ErrNoKeys, or a
+// adds it to tried. inputTokens is the request's estimated input size. With none left it returns ErrNoKeys, or a
 // *RetryAfterError wrapping ErrRateLimited when untried keys are only cooling
 // down (RetryAfter is the earliest end of those cooldowns).
-func (p *Pool) Acquire(model string, tried *Tried) (Lease, error) {
+func (p *Pool) Acquire(model string, inputTokens int, tried *Tried) (Lease, error) {
 	now := p.now()
 	p.mu.RLock()
 	defer p.mu.RUnlock()
@@ -104,7 +105,7 @@ func (p *Pool) Acquire(model string, tried *Tried) (Lease, error) {
 			continue
 		}
 		tried.indexes = append(tried.indexes, idx)
-		return Lease{Secret: k.spec.Secret, Masked: k.masked, index: idx}, nil
+		return Lease{Secret: k.spec.Secret, Masked: k.masked, Model: model, index: idx}, nil
 	}
 	if cooling > 0 {
 		return Lease{}, &RetryAfterError{Err: ErrRateLimited, RetryAfter: wait, Daily: allDaily}
@@ -132,6 +133,9 @@ type Outcome struct {
 	Daily      bool          // RateLimited: a per-day quota, parked until Pacific midnight
 	Detailed   bool          // RateLimited: Google said which quota (else a short back-off)
 	Reason     string        // a short, key-free description for the operator
+	// InputTokens and OutputTokens are Google's exact counts (usageMetadata)
+	// for an answered attempt.
+	InputTokens, OutputTokens int
 }
 
 // Cooldown lengths when Google does not say.
@@ -141,8 +145,9 @@ const (
 	ServerFailureCooldown = 5 * time.Second
 )
 
-// Report records the outcome of an attempt made with l for model.
-func (p *Pool) Report(l Lease, model string, o Outcome) {
+// Report records the outcome of the attempt made with l.
+func (p *Pool) Report(l Lease, o Outcome) {
+	model := l.Model
 	now := p.now()
 	p.mu.Lock()
 	defer p.mu.Unlock()

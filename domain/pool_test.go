@@ -25,12 +25,12 @@ func TestPoolSpreadsLoad(t *testing.T) {
 	counts := map[string]int{}
 	for range 400 {
 		var tried Tried
-		l, err := p.Acquire("m", &tried)
+		l, err := p.Acquire("m", 10, &tried)
 		if err != nil {
 			t.Fatal(err)
 		}
 		counts[l.Secret]++
-		p.Report(l, "m", Outcome{Kind: OutcomeOK})
+		p.Report(l, Outcome{Kind: OutcomeOK})
 	}
 	for k, n := range counts {
 		if n != 100 {
@@ -44,7 +44,7 @@ func TestPoolTriedSetIsPerRequest(t *testing.T) {
 	var a, b Tried
 	seen := map[string]bool{}
 	for range 3 {
-		l, err := p.Acquire("m", &a)
+		l, err := p.Acquire("m", 10, &a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,11 +53,11 @@ func TestPoolTriedSetIsPerRequest(t *testing.T) {
 		}
 		seen[l.Secret] = true
 		// Another request in between must not disturb a's tried set.
-		if _, err := p.Acquire("m", &b); err != nil {
+		if _, err := p.Acquire("m", 10, &b); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := p.Acquire("m", &a); !errors.Is(err, ErrNoKeys) {
+	if _, err := p.Acquire("m", 10, &a); !errors.Is(err, ErrNoKeys) {
 		t.Errorf("fourth acquire = %v; want ErrNoKeys", err)
 	}
 }
@@ -81,11 +81,11 @@ func TestPoolCooldownKinds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, clk := newTestPool(1)
 			var tried Tried
-			l, _ := p.Acquire("m", &tried)
-			p.Report(l, "m", tt.outcome)
+			l, _ := p.Acquire("m", 10, &tried)
+			p.Report(l, tt.outcome)
 
 			var again Tried
-			_, err := p.Acquire("m", &again)
+			_, err := p.Acquire("m", 10, &again)
 			var ra *RetryAfterError
 			if !errors.As(err, &ra) {
 				t.Fatalf("acquire while cooling = %v; want RetryAfterError", err)
@@ -95,12 +95,12 @@ func TestPoolCooldownKinds(t *testing.T) {
 			}
 			// Other models are unaffected: quotas are per key×model.
 			var other Tried
-			if _, err := p.Acquire("other", &other); err != nil {
+			if _, err := p.Acquire("other", 10, &other); err != nil {
 				t.Errorf("other model: %v", err)
 			}
 			clk.advance(tt.want)
 			var later Tried
-			if _, err := p.Acquire("m", &later); err != nil {
+			if _, err := p.Acquire("m", 10, &later); err != nil {
 				t.Errorf("after the cooldown: %v", err)
 			}
 		})
@@ -110,11 +110,11 @@ func TestPoolCooldownKinds(t *testing.T) {
 func TestPoolInvalidKeyLeavesRotation(t *testing.T) {
 	p, _ := newTestPool(2)
 	var tried Tried
-	bad, _ := p.Acquire("m", &tried)
-	p.Report(bad, "m", Outcome{Kind: OutcomeKeyInvalid, Reason: "API_KEY_INVALID"})
+	bad, _ := p.Acquire("m", 10, &tried)
+	p.Report(bad, Outcome{Kind: OutcomeKeyInvalid, Reason: "API_KEY_INVALID"})
 	for range 10 {
 		var t2 Tried
-		l, err := p.Acquire("m", &t2)
+		l, err := p.Acquire("m", 10, &t2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,12 +143,12 @@ func TestPoolInvalidKeyLeavesRotation(t *testing.T) {
 func TestPoolEarliestCooldownWins(t *testing.T) {
 	p, _ := newTestPool(2)
 	var tried Tried
-	a, _ := p.Acquire("m", &tried)
-	b, _ := p.Acquire("m", &tried)
-	p.Report(a, "m", Outcome{Kind: OutcomeRateLimited, RetryDelay: 50 * time.Second, Detailed: true})
-	p.Report(b, "m", Outcome{Kind: OutcomeRateLimited, RetryDelay: 20 * time.Second, Detailed: true})
+	a, _ := p.Acquire("m", 10, &tried)
+	b, _ := p.Acquire("m", 10, &tried)
+	p.Report(a, Outcome{Kind: OutcomeRateLimited, RetryDelay: 50 * time.Second, Detailed: true})
+	p.Report(b, Outcome{Kind: OutcomeRateLimited, RetryDelay: 20 * time.Second, Detailed: true})
 	var fresh Tried
-	_, err := p.Acquire("m", &fresh)
+	_, err := p.Acquire("m", 10, &fresh)
 	var ra *RetryAfterError
 	if !errors.As(err, &ra) || ra.RetryAfter != 20*time.Second {
 		t.Errorf("err = %v; want retry after 20s", err)

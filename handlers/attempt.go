@@ -5,6 +5,7 @@ import (
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini"
+	"github.com/hagemi/hagemi/domain/memory"
 )
 
 // outcomeOf tells the pool what an upstream failure says about the key.
@@ -60,4 +61,30 @@ func finalError(last, acquire error) error {
 
 func logAttempt(d *Deps, lease domain.Lease, model string, err error) {
 	d.Log.Warn("upstream attempt failed", "key", lease.Masked, "model", model, "err", gemini.RedactKeys(err.Error()))
+}
+
+// okOutcome reports a success with Google's exact token counts.
+func okOutcome(reply *gemini.Reply) domain.Outcome {
+	o := domain.Outcome{Kind: domain.OutcomeOK}
+	if reply != nil && reply.Usage != nil {
+		u := reply.Usage
+		o.InputTokens = u.PromptTokenCount + u.ToolUsePromptTokenCount
+		o.OutputTokens = u.CandidatesTokenCount + u.ThoughtsTokenCount
+	}
+	return o
+}
+
+// estimateInput estimates a request's prompt tokens (media at their fixed
+// cost, never by base64 length).
+func estimateInput(req *gemini.GenerateContentRequest) int {
+	n := memory.Estimate(req.Contents)
+	if req.SystemInstruction != nil {
+		n += memory.Estimate([]gemini.Content{*req.SystemInstruction})
+	}
+	for _, t := range req.Tools {
+		for _, f := range t.FunctionDeclarations {
+			n += (len(f.Name) + len(f.Description) + len(f.Parameters) + len(f.ParametersJSONSchema)) * 2 / 7
+		}
+	}
+	return n
 }

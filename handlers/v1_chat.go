@@ -20,7 +20,9 @@ type chatCall struct {
 	req       openai.ChatRequest
 	model     string // bare upstream id
 	converted *gemini.Converted
-	opts      gemini.ResponseOptions
+	// inputTokens estimates the prompt before sending, for quota checks.
+	inputTokens int
+	opts        gemini.ResponseOptions
 }
 
 func handleChat(d *Deps) http.Handler {
@@ -87,6 +89,7 @@ func prepareChat(ctx context.Context, d *Deps, w http.ResponseWriter, r *http.Re
 		return nil, err
 	}
 	call.model = model
+	call.inputTokens = estimateInput(call.converted.Request)
 	call.opts = gemini.ResponseOptions{
 		ID:              "chatcmpl-" + randomID(),
 		Model:           call.req.Model,
@@ -123,7 +126,7 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 	var tried domain.Tried
 	var last error
 	for range d.attempts() {
-		lease, err := d.Pool.Acquire(call.model, &tried)
+		lease, err := d.Pool.Acquire(call.model, call.inputTokens, &tried)
 		if err != nil {
 			last = finalError(last, err)
 			break
@@ -132,7 +135,7 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 		if err == nil {
 			out, reply, cerr := gemini.ConvertResponse(resp, call.opts)
 			if cerr == nil {
-				d.Pool.Report(lease, call.model, domain.Outcome{Kind: domain.OutcomeOK})
+				d.Pool.Report(lease, okOutcome(reply))
 				rememberSignatures(d, reply)
 				writeJSON(w, http.StatusOK, out)
 				return
@@ -145,7 +148,7 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 			d.Log.Debug("client left before the answer", "model", call.model)
 			return
 		}
-		d.Pool.Report(lease, call.model, outcomeOf(err))
+		d.Pool.Report(lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		last = err
 		if !retryable(err) {

@@ -24,7 +24,7 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 	var tried domain.Tried
 	var last error
 	for range d.attempts() {
-		lease, err := d.Pool.Acquire(call.model, &tried)
+		lease, err := d.Pool.Acquire(call.model, call.inputTokens, &tried)
 		if err != nil {
 			last = finalError(last, err)
 			break
@@ -32,14 +32,15 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 		conv := gemini.NewStreamConverter(call.opts, includeUsage)
 		started, err := pump(ctx, d, sw, lease, call, conv)
 		if err == nil {
-			d.Pool.Report(lease, call.model, domain.Outcome{Kind: domain.OutcomeOK})
-			rememberSignatures(d, conv.Reply())
+			reply := conv.Reply()
+			d.Pool.Report(lease, okOutcome(reply))
+			rememberSignatures(d, reply)
 			return
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		d.Pool.Report(lease, call.model, outcomeOf(err))
+		d.Pool.Report(lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		if started {
 			sw.errorEvent(statusFor(err))
