@@ -46,6 +46,8 @@ type Deps struct {
 	// Fetcher inlines http(s) image URLs; nil refuses them (ALLOW_REMOTE_IMAGES=false).
 	Fetcher    MediaFetcher
 	Signatures *domain.SignatureCache
+	// Portal serves the browser pages; nil serves only the API.
+	Portal *PortalDeps
 
 	TrustedProxies  []netip.Prefix
 	MaxBodyBytes    int64

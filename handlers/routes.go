@@ -18,6 +18,9 @@ func addRoutes(mux *http.ServeMux, d *Deps) {
 	}
 	mux.Handle("OPTIONS /v1/{path...}", cors(http.HandlerFunc(preflight)))
 	mux.Handle("/v1/{path...}", cors(http.HandlerFunc(handleV1NotFound)))
+	if d.Portal != nil {
+		addPortalRoutes(mux, d)
+	}
 }
 
 // v1Chain wraps a /v1 handler: CORS, then the credential check.
