@@ -17,18 +17,6 @@ import (
 // request names none; an empty name means it too.
 const DefaultConversation = "default"
 
-// ConversationInfo describes a stored conversation without its contents.
-type ConversationInfo struct {
-	ID      int64
-	Owner   string // opaque, chosen by the caller: "key:12", "user:ab12cd34", "admin"
-	Name    string // the X-Conversation-ID, or DefaultConversation
-	Turns   int    // exchanges: user questions, not counting tool results
-	Tokens  int    // the estimate the caller saved with it
-	Created time.Time
-	Updated time.Time
-	Preview string // the start of the last question
-}
-
 // LoadConversation returns the stored contents of owner's conversation
 // name, or domain.ErrNotFound. With ttl > 0 a conversation idle for longer
 // is deleted here rather than returned, so the TTL holds between cleanups;

@@ -8,14 +8,6 @@ import (
 	"github.com/hagemi/hagemi/domain/gemini"
 )
 
-// ConversationFilter selects conversations for the portal.
-type ConversationFilter struct {
-	Owner  string // "" lists every owner's (admin)
-	Search string // case-insensitive substring of name, owner or preview
-	Limit  int    // 1–500; 0 means 50
-	Offset int
-}
-
 // conversationRow is a conversations row without its contents.
 type conversationRow struct {
 	ID        int64  `db:"id"`

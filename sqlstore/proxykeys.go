@@ -7,41 +7,6 @@ import (
 	"time"
 )
 
-// ProxyKey is a credential the admin issued for /v1. Its secret is not
-// here: only its hash is stored, and it is shown once.
-type ProxyKey struct {
-	ID            int64
-	Prefix        string // the secret's first 8 characters, to tell keys apart
-	Description   string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time // zero: never
-	Enabled       bool
-	LastUsedAt    time.Time // zero: never used
-	RPMLimit      int       // requests per minute; 0: no limit
-	RPDLimit      int       // requests per Pacific day; 0: no limit
-	TPDLimit      int64     // tokens per Pacific day; 0: no limit
-	AllowedModels []string  // empty: all models
-	MemoryEnabled bool      // conversation memory for requests with this key
-}
-
-// Expired reports whether the key has expired at now.
-func (k ProxyKey) Expired(now time.Time) bool {
-	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
-}
-
-// AllowsModel reports whether the key may use model.
-func (k ProxyKey) AllowsModel(model string) bool {
-	if len(k.AllowedModels) == 0 {
-		return true
-	}
-	for _, m := range k.AllowedModels {
-		if m == model {
-			return true
-		}
-	}
-	return false
-}
-
 // ProxyKeyOwner is the conversation owner for requests made with proxy key
 // id; DeleteProxyKey removes that owner's conversations.
 func ProxyKeyOwner(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
@@ -53,14 +18,14 @@ const SecretPrefix = "hk-"
 // CreateProxyKey issues a key from spec and returns it with its secret,
 // which is never stored and cannot be shown again.
 func (s *Store) CreateProxyKey(ctx context.Context, spec ProxyKeySpec) (ProxyKey, string, error) {
-	if err := spec.normalize(); err != nil {
+	if err := spec.Normalize(); err != nil {
 		return ProxyKey{}, "", err
 	}
 	secret, err := newSecret()
 	if err != nil {
 		return ProxyKey{}, "", err
 	}
-	row := spec.row()
+	row := specRow(spec)
 	row.CreatedAt = s.now()
 	row.Prefix = secret[:8]
 	err = s.w.GetContext(ctx, &row.ID, s.w.Rebind(`INSERT INTO proxy_keys
@@ -117,10 +82,10 @@ func (s *Store) LookupProxyKey(ctx context.Context, secret string) (ProxyKey, er
 // UpdateProxyKey replaces everything spec holds (description, expiry,
 // enabled, limits, allowed models, memory) and returns the updated key.
 func (s *Store) UpdateProxyKey(ctx context.Context, id int64, spec ProxyKeySpec) (ProxyKey, error) {
-	if err := spec.normalize(); err != nil {
+	if err := spec.Normalize(); err != nil {
 		return ProxyKey{}, err
 	}
-	r := spec.row()
+	r := specRow(spec)
 	var row proxyKeyRow
 	err := s.w.GetContext(ctx, &row, s.w.Rebind(`UPDATE proxy_keys SET
 		description = ?, expires_at = ?, enabled = ?, rpm_limit = ?, rpd_limit = ?, tpd_limit = ?,

@@ -7,54 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
-	"time"
-	"unicode/utf8"
-
-	"github.com/hagemi/hagemi/domain"
 )
-
-// ProxyKeySpec is what the admin sets on a key. Create and Update store
-// every field as given, so a portal form sends them all; note that the
-// zero value is a disabled key without memory.
-type ProxyKeySpec struct {
-	Description   string
-	ExpiresAt     time.Time // zero: never expires; Update with zero clears it
-	Enabled       bool
-	RPMLimit      int
-	RPDLimit      int
-	TPDLimit      int64
-	AllowedModels []string // empty: all models
-	MemoryEnabled bool
-}
-
-// normalize trims what a form sends and rejects what cannot be stored.
-func (p *ProxyKeySpec) normalize() error {
-	p.Description = strings.TrimSpace(p.Description)
-	if utf8.RuneCountInString(p.Description) > 200 {
-		return domain.Invalid("description", "must be at most 200 characters")
-	}
-	if p.RPMLimit < 0 || p.RPDLimit < 0 || p.TPDLimit < 0 {
-		return domain.Invalid("limits", "must be 0 (no limit) or more")
-	}
-	var models []string
-	for _, m := range p.AllowedModels {
-		m = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(m), "models/"))
-		if m == "" || slices.Contains(models, m) {
-			continue
-		}
-		if len(m) > 128 {
-			return domain.Invalid("allowed_models", "a model name is at most 128 characters")
-		}
-		models = append(models, m)
-	}
-	if len(models) > 100 {
-		return domain.Invalid("allowed_models", "at most 100 models")
-	}
-	p.AllowedModels = models
-	return nil
-}
 
 // proxyKeyRow is a proxy_keys row as SQL sees it; ProxyKey is the same
 // with domain types, so that it owes nothing to the database.
@@ -77,7 +30,7 @@ type proxyKeyRow struct {
 const proxyKeyCols = `id, prefix, description, created_at, expires_at, enabled, last_used_at,
 	rpm_limit, rpd_limit, tpd_limit, allowed_models, memory_enabled`
 
-func (p ProxyKeySpec) row() proxyKeyRow {
+func specRow(p ProxyKeySpec) proxyKeyRow {
 	r := proxyKeyRow{
 		Description: p.Description, Enabled: p.Enabled, MemoryEnabled: p.MemoryEnabled,
 		RPMLimit: p.RPMLimit, RPDLimit: p.RPDLimit, TPDLimit: p.TPDLimit, AllowedModels: "[]",

@@ -9,16 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// ProxyKeyUsage is one proxy key's totals for one Pacific day
-// ("2006-01-02", see domain.PTDay), the day Google's quotas reset on.
-type ProxyKeyUsage struct {
-	KeyID     int64  `db:"key_id"`
-	Day       string `db:"day"`
-	Requests  int64  `db:"requests"`
-	TokensIn  int64  `db:"tokens_in"`
-	TokensOut int64  `db:"tokens_out"`
-}
-
 // AddProxyKeyUsage adds each entry to its key's totals for its day, in one
 // transaction: callers count in memory and flush batches. Entries for keys
 // deleted since are dropped, so one deletion cannot fail a whole batch.
