@@ -46,6 +46,13 @@ type Deps struct {
 	// Fetcher inlines http(s) image URLs; nil refuses them (ALLOW_REMOTE_IMAGES=false).
 	Fetcher    MediaFetcher
 	Signatures *domain.SignatureCache
+	// Keys, Conversations and Settings are the store; nil Keys means only
+	// static credentials, nil Conversations turns memory off.
+	Keys          ProxyKeyStore
+	Conversations ConversationStore
+	Settings      SettingsStore
+	// Memory configures conversation memory.
+	Memory MemoryConfig
 	// Portal serves the browser pages; nil serves only the API.
 	Portal *PortalDeps
 
@@ -78,4 +85,15 @@ func (d *Deps) attempts() int {
 		return d.MaxRetries
 	}
 	return min(max(d.Pool.Active(), 1), 5)
+}
+
+// MemoryConfig is how server-side conversation memory behaves.
+type MemoryConfig struct {
+	// SaveStreamed stores streamed replies too (STREAM_SAVE_REPLY).
+	SaveStreamed bool
+	// DefaultMaxTokens bounds history for models of unknown context size
+	// (DEFAULT_MAX_CONTEXT_TOKENS); SafetyMargin is kept free
+	// (CONTEXT_TOKEN_SAFETY_MARGIN).
+	DefaultMaxTokens int
+	SafetyMargin     int
 }
