@@ -34,6 +34,14 @@ type config struct {
 	AllowRemoteImages    bool
 	StreamHeartbeat      time.Duration
 	ModelRefreshInterval time.Duration
+
+	// Storage and conversation memory.
+	DBPath              string // CONTEXT_DB_PATH; empty = memory mode
+	StreamSaveReply     bool
+	DefaultMaxContext   int
+	ContextSafetyMargin int
+	CleanupInterval     time.Duration
+	MaxMemoryRecords    int
 }
 
 // knownPlaceholders are secrets that shipped in public examples.
@@ -68,6 +76,12 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		AllowRemoteImages:    p.bool("ALLOW_REMOTE_IMAGES", true),
 		StreamHeartbeat:      p.seconds("STREAM_HEARTBEAT_SECONDS", 15),
 		ModelRefreshInterval: p.seconds("MODEL_REFRESH_SECONDS", 600),
+		DBPath:               strings.TrimSpace(getenv("CONTEXT_DB_PATH")),
+		StreamSaveReply:      p.bool("STREAM_SAVE_REPLY", true),
+		DefaultMaxContext:    p.int("DEFAULT_MAX_CONTEXT_TOKENS", 30000, 100, 10_000_000),
+		ContextSafetyMargin:  p.int("CONTEXT_TOKEN_SAFETY_MARGIN", 200, 0, 1_000_000),
+		CleanupInterval:      p.seconds("MEMORY_CONTEXT_CLEANUP_INTERVAL_SECONDS", 3600),
+		MaxMemoryRecords:     p.int("MAX_CONTEXT_RECORDS_MEMORY", 5000, 0, 10_000_000),
 	}
 	c.Passwords = splitList(getenv("PASSWORD"), ",")
 	c.GeminiKeys = p.geminiKeys(getenv("GEMINI_API_KEYS"))
@@ -101,6 +115,12 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	if c.AdminKey == "" && len(c.Passwords) == 0 {
 		p.warn("neither PASSWORD nor ADMIN_API_KEY is set: /v1 refuses every request (503) until one is")
+	}
+	if c.DBPath == "" {
+		p.warn("CONTEXT_DB_PATH is not set: memory mode, so proxy keys and conversations vanish on restart")
+	}
+	if c.CleanupInterval < time.Minute {
+		p.fail("MEMORY_CONTEXT_CLEANUP_INTERVAL_SECONDS: must be at least 60")
 	}
 	if c.StreamHeartbeat <= 0 {
 		p.fail("STREAM_HEARTBEAT_SECONDS: must be at least 1")

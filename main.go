@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Pacific-time quota days must work in containers without zoneinfo
@@ -21,6 +22,7 @@ import (
 	"github.com/hagemi/hagemi/domain/gemini"
 	"github.com/hagemi/hagemi/domain/media"
 	"github.com/hagemi/hagemi/handlers"
+	"github.com/hagemi/hagemi/sqlstore"
 )
 
 func main() {
@@ -62,16 +64,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		log.Warn(w)
 	}
 
+	store, err := sqlstore.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer store.Close()
+	usage, err := handlers.NewKeyUsage(ctx, store, time.Now)
+	if err != nil {
+		return fmt.Errorf("loading key usage: %w", err)
+	}
+
 	pool := domain.NewPool(cfg.GeminiKeys, time.Now)
 	client := &gemini.Client{HTTP: gemini.NewHTTPClient(cfg.RequestTimeout), BaseURL: cfg.GeminiBaseURL}
 	catalog := gemini.NewCatalog(client, pool.Secrets)
 
 	deps := handlers.Deps{
-		Log:             log,
-		Upstream:        client,
-		Catalog:         catalog,
-		Pool:            pool,
-		Credentials:     handlers.NewCredentials(cfg.AdminKey, cfg.Passwords, nil),
+		Log:           log,
+		Upstream:      client,
+		Catalog:       catalog,
+		Pool:          pool,
+		Credentials:   handlers.NewCredentials(cfg.AdminKey, cfg.Passwords, handlers.StoreKeys{Store: store, Now: time.Now}),
+		Keys:          store,
+		Conversations: store,
+		Settings:      store,
+		Usage:         usage,
+		Memory: handlers.MemoryConfig{
+			SaveStreamed:     cfg.StreamSaveReply,
+			DefaultMaxTokens: cfg.DefaultMaxContext,
+			SafetyMargin:     cfg.ContextSafetyMargin,
+		},
 		IPLimiter:       domain.NewClientLimiter(cfg.RequestsPerMinute, cfg.RequestsPerDayPerIP),
 		KeyLimiter:      domain.NewClientLimiter(0, 0),
 		Signatures:      domain.NewSignatureCache(24*time.Hour, 200_000, time.Now),
@@ -92,6 +113,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
+	var jobs sync.WaitGroup
+	jobs.Go(func() {
+		usage.Run(bg, 5*time.Second, func(err error) { log.Error("proxy key usage not saved", "err", err) })
+	})
+	jobs.Go(func() { cleanConversations(bg, log, store, cfg) })
 	go func() {
 		if err := catalog.Refresh(bg); err != nil && len(cfg.GeminiKeys) > 0 {
 			log.Warn("model list not loaded yet; model names are not checked until it is", "err", gemini.RedactKeys(err.Error()))
@@ -111,7 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       120 * time.Second,
 		// No WriteTimeout: streams legitimately last minutes.
 	}
-	log.Info("hagemi listening", "addr", ln.Addr().String(), "keys", len(cfg.GeminiKeys), "upstream", cfg.GeminiBaseURL)
+	log.Info("hagemi listening", "addr", ln.Addr().String(), "keys", len(cfg.GeminiKeys), "upstream", cfg.GeminiBaseURL, "storage", store.Mode())
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -128,9 +154,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		srv.Close()
 	}
 	stopBackground()
+	jobs.Wait() // the last usage flush happens here
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// cleanConversations applies the conversation TTL (the portal's setting) and,
+// in memory mode, the cap on stored conversations, every cleanup interval.
+func cleanConversations(ctx context.Context, log *slog.Logger, store *sqlstore.Store, cfg config) {
+	keep := 0
+	if store.Mode() == "memory" {
+		keep = cfg.MaxMemoryRecords
+	}
+	t := time.NewTicker(cfg.CleanupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		days, err := store.ContextTTLDays(ctx)
+		if err != nil {
+			log.Error("reading the conversation TTL", "err", err)
+			continue
+		}
+		cutoff := time.Time{} // TTL 0: conversations never expire
+		if days > 0 {
+			cutoff = time.Now().Add(-time.Duration(days) * 24 * time.Hour)
+		}
+		if n, err := store.PurgeConversations(ctx, cutoff, keep); err != nil {
+			log.Error("conversation cleanup failed", "err", err)
+		} else if n > 0 {
+			log.Info("conversations removed", "count", n, "ttl_days", days)
+		}
+	}
 }

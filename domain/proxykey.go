@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -92,3 +93,6 @@ func (p *ProxyKeySpec) Normalize() error {
 	p.AllowedModels = models
 	return nil
 }
+
+// ProxyKeyOwner is the owner of a proxy key's conversations and usage.
+func ProxyKeyOwner(id int64) string { return "key:" + strconv.FormatInt(id, 10) }

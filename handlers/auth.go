@@ -32,8 +32,11 @@ type Principal struct {
 	KeyID int64
 	// Per-credential limits; 0 means none.
 	RPM, RPD int
+	TPD      int64
 	// AllowedModels restricts the models; empty means all.
 	AllowedModels []string
+	// NoMemory turns conversation memory off for this credential.
+	NoMemory bool
 }
 
 // Allows reports whether the principal may use model.

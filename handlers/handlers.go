@@ -64,6 +64,10 @@ type Deps struct {
 	SafetyThreshold string // BLOCK_NONE or OFF
 	Started         time.Time
 	Now             func() time.Time
+	// Usage counts proxy keys' use; nil when there is no key store.
+	Usage *KeyUsage
+
+	ttlCache *ttlCache
 }
 
 // New returns the whole HTTP surface.
@@ -75,8 +79,10 @@ func New(d Deps) http.Handler {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	mux := http.NewServeMux()
-	addRoutes(mux, &d)
-	return recoverPanics(d.Log, mux)
+	dp := &d
+	dp.ttlCache = &ttlCache{}
+	addRoutes(mux, dp)
+	return recoverPanics(dp.Log, mux)
 }
 
 // attempts is how many keys one request may try.

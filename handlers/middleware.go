@@ -86,11 +86,17 @@ func limitByIP(d *Deps, next http.Handler) http.Handler {
 				return
 			}
 		}
-		if p := principalFrom(r.Context()); d.KeyLimiter != nil && (p.RPM > 0 || p.RPD > 0) {
+		p := principalFrom(r.Context())
+		if d.KeyLimiter != nil && (p.RPM > 0 || p.RPD > 0) {
 			if err := d.KeyLimiter.AllowLimits(p.Owner, now, p.RPM, p.RPD); err != nil {
 				writeAPIError(w, statusFor(err))
 				return
 			}
+		}
+		if p.TPD > 0 && d.Usage != nil && d.Usage.TokensToday(p.KeyID) >= p.TPD {
+			wait := domain.NextPTMidnight(now).Sub(now)
+			writeAPIError(w, statusFor(&domain.RetryAfterError{Err: domain.ErrRateLimited, RetryAfter: wait, Daily: true}))
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

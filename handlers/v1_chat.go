@@ -22,6 +22,8 @@ type chatCall struct {
 	converted *gemini.Converted
 	// inputTokens estimates the prompt before sending, for quota checks.
 	inputTokens int
+	// conv is the server-side memory; nil when off.
+	conv *conversation
 	opts        gemini.ResponseOptions
 }
 
@@ -88,6 +90,9 @@ func prepareChat(ctx context.Context, d *Deps, w http.ResponseWriter, r *http.Re
 	if call.converted, err = gemini.ConvertRequest(&call.req, opts); err != nil {
 		return nil, err
 	}
+	if call.conv, err = joinConversation(ctx, d, r, call, info.InputTokenLimit); err != nil {
+		return nil, err
+	}
 	call.model = model
 	call.inputTokens = estimateInput(call.converted.Request)
 	call.opts = gemini.ResponseOptions{
@@ -135,8 +140,8 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 		if err == nil {
 			out, reply, cerr := gemini.ConvertResponse(resp, call.opts)
 			if cerr == nil {
-				d.Pool.Report(lease, okOutcome(reply))
-				rememberSignatures(d, reply)
+				succeeded(ctx, d, lease, reply)
+				call.conv.save(ctx, d, reply, true)
 				writeJSON(w, http.StatusOK, out)
 				return
 			}
@@ -158,12 +163,18 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 	writeAPIError(w, statusFor(last))
 }
 
-func rememberSignatures(d *Deps, reply *gemini.Reply) {
-	if d.Signatures == nil || reply == nil {
-		return
+// succeeded records a successful attempt: the key's usage, the caller's
+// usage, and the thought signatures to replay.
+func succeeded(ctx context.Context, d *Deps, lease domain.Lease, reply *gemini.Reply) {
+	o := okOutcome(reply)
+	d.Pool.Report(lease, o)
+	if p := principalFrom(ctx); d.Usage != nil && p.KeyID != 0 {
+		d.Usage.Add(p.KeyID, o.InputTokens, o.OutputTokens)
 	}
-	for _, s := range reply.Signatures {
-		d.Signatures.Put(s.ToolCallID, s.Value)
+	if d.Signatures != nil && reply != nil {
+		for _, s := range reply.Signatures {
+			d.Signatures.Put(s.ToolCallID, s.Value)
+		}
 	}
 }
 

@@ -32,9 +32,6 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 		conv := gemini.NewStreamConverter(call.opts, includeUsage)
 		started, err := pump(ctx, d, sw, lease, call, conv)
 		if err == nil {
-			reply := conv.Reply()
-			d.Pool.Report(lease, okOutcome(reply))
-			rememberSignatures(d, reply)
 			return
 		}
 		if ctx.Err() != nil {
@@ -91,8 +88,12 @@ func pump(ctx context.Context, d *Deps, sw *sseWriter, lease domain.Lease, call 
 	}
 	out, err = conv.Finish(held)
 	if err != nil {
-		return started, &gemini.UpstreamError{Kind: gemini.KindTruncated, HTTPStatus: 200, Message: err.Error()}
+		return started, err
 	}
+	// The answer is complete: record it before the client sees its end.
+	reply := conv.Reply()
+	succeeded(ctx, d, lease, reply)
+	call.conv.save(ctx, d, reply, d.Memory.SaveStreamed)
 	sw.chunks(out)
 	sw.raw(doneFrame)
 	return true, nil

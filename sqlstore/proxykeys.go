@@ -1,15 +1,12 @@
 package sqlstore
 
 import (
+	"github.com/hagemi/hagemi/domain"
+
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 )
-
-// ProxyKeyOwner is the conversation owner for requests made with proxy key
-// id; DeleteProxyKey removes that owner's conversations.
-func ProxyKeyOwner(id int64) string { return "key:" + strconv.FormatInt(id, 10) }
 
 // SecretPrefix starts every proxy key secret, so that a leaked one is
 // recognisable (and secret scanners can be taught it).
@@ -126,7 +123,7 @@ func (s *Store) DeleteProxyKey(ctx context.Context, id int64) error {
 	}
 	defer tx.Rollback()
 	// Conversation owners are opaque strings, so no foreign key can cascade.
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM conversations WHERE owner = ?`), ProxyKeyOwner(id)); err != nil {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM conversations WHERE owner = ?`), domain.ProxyKeyOwner(id)); err != nil {
 		return fmt.Errorf("sqlstore: delete proxy key %d: %w", id, err)
 	}
 	res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM proxy_keys WHERE id = ?`), id)

@@ -94,8 +94,8 @@ func TestDeleteProxyKeyTakesItsData(t *testing.T) {
 		gone, _, _ := s.CreateProxyKey(ctx, ProxyKeySpec{Enabled: true})
 		kept, _, _ := s.CreateProxyKey(ctx, ProxyKeySpec{Enabled: true})
 		for _, k := range []ProxyKey{gone, kept} {
-			mustSave(t, s, ProxyKeyOwner(k.ID), "a", user("q"))
-			mustSave(t, s, ProxyKeyOwner(k.ID), "b", user("q"))
+			mustSave(t, s, domain.ProxyKeyOwner(k.ID), "a", user("q"))
+			mustSave(t, s, domain.ProxyKeyOwner(k.ID), "b", user("q"))
 			if err := s.AddProxyKeyUsage(ctx, []ProxyKeyUsage{{KeyID: k.ID, Day: "2026-11-25", Requests: 1}}); err != nil {
 				t.Fatal(err)
 			}
@@ -106,11 +106,11 @@ func TestDeleteProxyKeyTakesItsData(t *testing.T) {
 		if _, err := s.GetProxyKey(ctx, gone.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("Get(deleted) err = %v; want ErrNotFound", err)
 		}
-		_, n, _ := s.ListConversations(ctx, ConversationFilter{Owner: ProxyKeyOwner(gone.ID)})
+		_, n, _ := s.ListConversations(ctx, ConversationFilter{Owner: domain.ProxyKeyOwner(gone.ID)})
 		if n != 0 {
 			t.Errorf("deleted key still has %d conversations", n)
 		}
-		_, n, _ = s.ListConversations(ctx, ConversationFilter{Owner: ProxyKeyOwner(kept.ID)})
+		_, n, _ = s.ListConversations(ctx, ConversationFilter{Owner: domain.ProxyKeyOwner(kept.ID)})
 		if n != 2 {
 			t.Errorf("other key has %d conversations; want 2", n)
 		}

@@ -41,7 +41,7 @@ func TestReopenFileKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustSave(t, s, ProxyKeyOwner(key.ID), "", user("hello"), model("hi"))
+	mustSave(t, s, domain.ProxyKeyOwner(key.ID), "", user("hello"), model("hi"))
 	if err := s.SetContextTTLDays(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestReopenFileKeepsData(t *testing.T) {
 	if got.Description != "kept" {
 		t.Errorf("Description = %q; want %q", got.Description, "kept")
 	}
-	contents, err := s.LoadConversation(ctx, ProxyKeyOwner(key.ID), "default", 0)
+	contents, err := s.LoadConversation(ctx, domain.ProxyKeyOwner(key.ID), "default", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func work(ctx context.Context, s *Store, i int) error {
 	if _, err := s.LookupProxyKey(ctx, secret); err != nil {
 		return err
 	}
-	owner := ProxyKeyOwner(k.ID)
+	owner := domain.ProxyKeyOwner(k.ID)
 	for turn := range 5 {
 		contents, err := s.LoadConversation(ctx, owner, "c", time.Hour)
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {

@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/hagemi/hagemi/domain"
+)
+
+// KeyUsage counts each proxy key's requests and tokens per Pacific day in
+// memory, for per-key daily token limits and the portal, and writes them
+// behind in batches so no request waits for a database write.
+type KeyUsage struct {
+	store ProxyKeyStore
+	now   func() time.Time
+
+	mu      sync.Mutex
+	day     string
+	today   map[int64]domain.ProxyKeyUsage // totals of the current day
+	pending map[int64]domain.ProxyKeyUsage // not yet written
+	touched map[int64]time.Time            // last use, not yet written
+}
+
+// NewKeyUsage loads today's totals so limits hold across restarts.
+func NewKeyUsage(ctx context.Context, store ProxyKeyStore, now func() time.Time) (*KeyUsage, error) {
+	u := &KeyUsage{store: store, now: now, day: domain.PTDay(now()),
+		today: map[int64]domain.ProxyKeyUsage{}, pending: map[int64]domain.ProxyKeyUsage{}, touched: map[int64]time.Time{}}
+	rows, err := store.ProxyKeyUsageSince(ctx, u.day)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.Day == u.day {
+			u.today[r.KeyID] = r
+		}
+	}
+	return u, nil
+}
+
+func (u *KeyUsage) rollLocked(now time.Time) {
+	if d := domain.PTDay(now); d != u.day {
+		u.day, u.today = d, map[int64]domain.ProxyKeyUsage{}
+	}
+}
+
+// TokensToday is the key's input plus output tokens in the current day.
+func (u *KeyUsage) TokensToday(id int64) int64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.rollLocked(u.now())
+	t := u.today[id]
+	return t.TokensIn + t.TokensOut
+}
+
+// Today is the key's totals for the current day.
+func (u *KeyUsage) Today(id int64) domain.ProxyKeyUsage {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.rollLocked(u.now())
+	return u.today[id]
+}
+
+// Add counts one request of key id.
+func (u *KeyUsage) Add(id int64, tokensIn, tokensOut int) {
+	now := u.now()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.rollLocked(now)
+	add := func(m map[int64]domain.ProxyKeyUsage) {
+		r := m[id]
+		r.KeyID, r.Day = id, u.day
+		r.Requests++
+		r.TokensIn += int64(tokensIn)
+		r.TokensOut += int64(tokensOut)
+		m[id] = r
+	}
+	if p, ok := u.pending[id]; ok && p.Day != u.day {
+		// A batch holds one day per key; the old day goes out first.
+		u.mu.Unlock()
+		u.Flush(context.Background())
+		u.mu.Lock()
+	}
+	add(u.today)
+	add(u.pending)
+	u.touched[id] = now
+}
+
+// Flush writes what was counted since the last flush. On failure the counts
+// are kept for the next try.
+func (u *KeyUsage) Flush(ctx context.Context) error {
+	u.mu.Lock()
+	pending, touched := u.pending, u.touched
+	u.pending, u.touched = map[int64]domain.ProxyKeyUsage{}, map[int64]time.Time{}
+	u.mu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	batch := make([]domain.ProxyKeyUsage, 0, len(pending))
+	for _, r := range pending {
+		batch = append(batch, r)
+	}
+	err := u.store.AddProxyKeyUsage(ctx, batch)
+	if err == nil {
+		err = u.store.TouchProxyKeys(ctx, touched)
+	}
+	if err != nil {
+		u.mu.Lock()
+		for id, r := range pending {
+			p := u.pending[id]
+			p.KeyID, p.Day = id, r.Day
+			p.Requests += r.Requests
+			p.TokensIn += r.TokensIn
+			p.TokensOut += r.TokensOut
+			u.pending[id] = p
+		}
+		for id, t := range touched {
+			u.touched[id] = t
+		}
+		u.mu.Unlock()
+	}
+	return err
+}
+
+// Run flushes every interval until ctx ends, then once more.
+func (u *KeyUsage) Run(ctx context.Context, every time.Duration, onErr func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := u.Flush(context.Background()); err != nil {
+				onErr(err)
+			}
+			return
+		case <-t.C:
+			if err := u.Flush(ctx); err != nil {
+				onErr(err)
+			}
+		}
+	}
+}
