@@ -1,13 +1,16 @@
 package handlers_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hagemi/hagemi/domain/gemini/geminitest"
 )
@@ -92,4 +95,47 @@ func BenchmarkProxyStream(b *testing.B) {
 		fake := benchFake(b)
 		runBench(b, benchClient(), bareProxy(b, fake).URL+"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", benchGemini)
 	})
+}
+
+// BenchmarkServerThroughput drives the whole handler in parallel, with
+// file-mode SQLite memory on (each client its own conversations of ten
+// exchanges), and reports chat requests per second.
+func BenchmarkServerThroughput(b *testing.B) {
+	for _, mem := range []bool{false, true} {
+		b.Run(map[bool]string{false: "memory-off", true: "memory-on-file"}[mem], func(b *testing.B) {
+			var opts []envOption
+			if mem {
+				opt, _ := withStore(b)
+				opts = append(opts, opt)
+			}
+			e := startEnv(b, benchFake(b), []string{testKey(1), testKey(2)}, nil, opts...)
+			c := benchClient()
+			var seq atomic.Int64
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				client := seq.Add(1)
+				for i := 0; pb.Next(); i++ {
+					conv := fmt.Sprint("bench-", client, "-", i/10)
+					req, _ := http.NewRequest("POST", e.srv.URL+"/v1/chat/completions", strings.NewReader(benchOpenAI))
+					req.Header.Set("Authorization", "Bearer "+userSecret)
+					req.Header.Set("X-Conversation-ID", conv)
+					resp, err := c.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+		})
+	}
 }

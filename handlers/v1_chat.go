@@ -24,7 +24,7 @@ type chatCall struct {
 	inputTokens int
 	// conv is the server-side memory; nil when off.
 	conv *conversation
-	opts        gemini.ResponseOptions
+	opts gemini.ResponseOptions
 }
 
 func handleChat(d *Deps) http.Handler {
