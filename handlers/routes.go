@@ -17,6 +17,7 @@ func addRoutes(mux *http.ServeMux, d *Deps) {
 		mux.Handle("OPTIONS "+prefix+"/chat/completions", cors(http.HandlerFunc(preflight)))
 	}
 	mux.Handle("OPTIONS /v1/{path...}", cors(http.HandlerFunc(preflight)))
+	addNativeRoutes(mux, d)
 	mux.Handle("/v1/{path...}", cors(http.HandlerFunc(handleV1NotFound)))
 	if d.Portal != nil {
 		addPortalRoutes(mux, d)
