@@ -78,7 +78,9 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	defer stop()
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, logs) }()
+	go func() {
+		done <- run(ctx, []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, logs)
+	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHealthy(t, base)
 
