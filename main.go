@@ -41,8 +41,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	envFile := flags.String("env-file", ".env", "settings file read before the environment (empty: none)")
+	healthcheck := flags.Bool("healthcheck", false, "probe /healthz of the server on PORT and exit (for container health checks)")
 	if err := flags.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *healthcheck {
+		return probeHealth(getenv("PORT"))
 	}
 	var file map[string]string
 	if *envFile != "" {
@@ -192,4 +196,22 @@ func cleanConversations(ctx context.Context, log *slog.Logger, store *sqlstore.S
 			log.Info("conversations removed", "count", n, "ttl_days", days)
 		}
 	}
+}
+
+// probeHealth asks the local server for /healthz; distroless images have no
+// curl, so the binary checks itself.
+func probeHealth(port string) error {
+	if port == "" {
+		port = "7860"
+	}
+	c := &http.Client{Timeout: 3 * time.Second}
+	resp, err := c.Get("http://127.0.0.1:" + port + "/healthz")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %d", resp.StatusCode)
+	}
+	return nil
 }

@@ -83,6 +83,9 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHealthy(t, base)
+	if err := probeHealth(fmt.Sprint(port)); err != nil {
+		t.Errorf("-healthcheck probe: %v", err)
+	}
 
 	client := openai.NewClient(option.WithBaseURL(base+"/v1"), option.WithAPIKey("pw-for-tests"), option.WithMaxRetries(0))
 	s := client.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
@@ -112,7 +115,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after shutdown")
 	}
-	if _, err := http.Get(base + "/healthz"); err == nil {
+	if err := probeHealth(fmt.Sprint(port)); err == nil {
 		t.Error("server still accepts connections after shutdown")
 	}
 	if strings.Contains(logs.String(), key) || strings.Contains(logs.String(), "pw-for-tests") {
