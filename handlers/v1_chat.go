@@ -146,21 +146,30 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 				return
 			}
 			// An answer without candidates and without a block reason is an
-			// upstream glitch: another key may do better.
-			err = &gemini.UpstreamError{Kind: gemini.KindServer, HTTPStatus: 200, Message: cerr.Error()}
+			// upstream glitch (a retryable error): another key may do better.
+			err = cerr
 		}
-		if ctx.Err() != nil {
-			d.Log.Debug("client left before the answer", "model", call.model)
+		if clientLeft(ctx, d, lease) {
 			return
 		}
 		d.Pool.Report(lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		last = err
-		if !retryable(err) {
+		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
 	}
 	writeAPIError(w, statusFor(last))
+}
+
+// clientLeft reports whether the client went away; the attempt then says
+// nothing about the key, but the pool must still hear that it ended.
+func clientLeft(ctx context.Context, d *Deps, lease domain.Lease) bool {
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		return false
+	}
+	d.Pool.Report(lease, domain.Outcome{Kind: domain.OutcomeNeutral})
+	return true
 }
 
 // succeeded records a successful attempt: the key's usage, the caller's

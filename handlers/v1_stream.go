@@ -31,10 +31,7 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 		}
 		conv := gemini.NewStreamConverter(call.opts, includeUsage)
 		started, err := pump(ctx, d, sw, lease, call, conv)
-		if err == nil {
-			return
-		}
-		if ctx.Err() != nil {
+		if err == nil || clientLeft(ctx, d, lease) {
 			return
 		}
 		d.Pool.Report(lease, outcomeOf(err))
@@ -44,7 +41,7 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 			return
 		}
 		last = err
-		if !retryable(err) {
+		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
 	}
