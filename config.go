@@ -35,6 +35,15 @@ type config struct {
 	StreamHeartbeat      time.Duration
 	ModelRefreshInterval time.Duration
 
+	// Logs and metrics.
+	LogDir         string
+	LogJSON        bool
+	LogMaxMB       int
+	LogBackups     int
+	LogRotation    string
+	LogCleanupDays int
+	MetricsToken   string
+
 	// Storage and conversation memory.
 	DBPath              string // CONTEXT_DB_PATH; empty = memory mode
 	StreamSaveReply     bool
@@ -76,6 +85,12 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		AllowRemoteImages:    p.bool("ALLOW_REMOTE_IMAGES", true),
 		StreamHeartbeat:      p.seconds("STREAM_HEARTBEAT_SECONDS", 15),
 		ModelRefreshInterval: p.seconds("MODEL_REFRESH_SECONDS", 600),
+		LogDir:               p.str("LOG_DIR", "logs"),
+		LogMaxMB:             p.int("MAX_LOG_SIZE", 10, 1, 10_000),
+		LogBackups:           p.int("MAX_LOG_BACKUPS", 5, 0, 1000),
+		LogRotation:          p.str("LOG_ROTATION_INTERVAL", "midnight"),
+		LogCleanupDays:       p.int("LOG_CLEANUP_DAYS", 30, 0, 3650),
+		MetricsToken:         strings.TrimSpace(getenv("METRICS_TOKEN")),
 		DBPath:               strings.TrimSpace(getenv("CONTEXT_DB_PATH")),
 		StreamSaveReply:      p.bool("STREAM_SAVE_REPLY", true),
 		DefaultMaxContext:    p.int("DEFAULT_MAX_CONTEXT_TOKENS", 30000, 100, 10_000_000),
@@ -115,6 +130,16 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	if c.AdminKey == "" && len(c.Passwords) == 0 {
 		p.warn("neither PASSWORD nor ADMIN_API_KEY is set: /v1 refuses every request (503) until one is")
+	}
+	switch f := strings.ToLower(p.str("LOG_FORMAT", "text")); f {
+	case "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		p.fail("LOG_FORMAT: %q is neither text nor json", f)
+	}
+	if err := validRotation(c.LogRotation); err != nil {
+		p.fail("LOG_ROTATION_INTERVAL: %v", err)
 	}
 	if c.DBPath == "" {
 		p.warn("CONTEXT_DB_PATH is not set: memory mode, so proxy keys and conversations vanish on restart")

@@ -42,7 +42,7 @@ func TestKillDuringLoadLosesNothing(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	cmd.Env = append(os.Environ(), "HAGEMI_CRASH_CHILD=1", "HOST=127.0.0.1", fmt.Sprint("PORT=", port),
 		"GEMINI_BASE_URL="+fake.URL, "GEMINI_API_KEYS="+key, "PASSWORD=crash-pw", "CONTEXT_DB_PATH="+dbPath,
-		"MAX_REQUESTS_PER_MINUTE=0", "MAX_REQUESTS_PER_DAY_PER_IP=0")
+		"MAX_REQUESTS_PER_MINUTE=0", "MAX_REQUESTS_PER_DAY_PER_IP=0", "LOG_DIR="+t.TempDir())
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

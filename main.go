@@ -59,11 +59,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if cfg.Debug {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	lg := openLogs(cfg, stderr)
+	defer lg.Close()
+	log := lg.main
 	for _, w := range warnings {
 		log.Warn(w)
 	}
@@ -107,6 +105,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Heartbeat:       cfg.StreamHeartbeat,
 		SafetyThreshold: "BLOCK_NONE",
 		Started:         time.Now(),
+		Access:          lg.access,
+		Metrics:         handlers.NewMetrics(pool),
+		MetricsToken:    cfg.MetricsToken,
 	}
 	if cfg.DisableSafety {
 		deps.SafetyThreshold = "OFF"
@@ -122,6 +123,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		usage.Run(bg, 5*time.Second, func(err error) { log.Error("proxy key usage not saved", "err", err) })
 	})
 	jobs.Go(func() { cleanConversations(bg, log, store, cfg) })
+	jobs.Go(func() { lg.rotateErrors(cfg.LogRotation, bg.Done()) })
 	go func() {
 		if err := catalog.Refresh(bg); err != nil && len(cfg.GeminiKeys) > 0 {
 			log.Warn("model list not loaded yet; model names are not checked until it is", "err", gemini.RedactKeys(err.Error()))
@@ -141,7 +143,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       120 * time.Second,
 		// No WriteTimeout: streams legitimately last minutes.
 	}
-	log.Info("hagemi listening", "addr", ln.Addr().String(), "keys", len(cfg.GeminiKeys), "upstream", cfg.GeminiBaseURL, "storage", store.Mode())
+	log.Info("hagemi listening", "addr", ln.Addr().String(), "keys", len(cfg.GeminiKeys), "upstream", cfg.GeminiBaseURL,
+		"storage", store.Mode(), "logs", lg.dir)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +77,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	env := map[string]string{
 		"HOST": "127.0.0.1", "PORT": fmt.Sprint(port), "GEMINI_BASE_URL": fake.URL,
 		"GEMINI_API_KEYS": key, "PASSWORD": "pw-for-tests", "SHUTDOWN_GRACE_SECONDS": "10",
+		"LOG_DIR": t.TempDir(),
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -128,5 +133,62 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	err := run(context.Background(), []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, &syncBuffer{})
 	if err == nil || !strings.Contains(err.Error(), "PORT") || !strings.Contains(err.Error(), "MAX_RETRIES") {
 		t.Errorf("err = %v; want both problems reported", err)
+	}
+}
+
+// TestLogsAndMetrics checks the files a run writes and the access line of a
+// request, and that /metrics is served to loopback only without a token.
+func TestLogsAndMetrics(t *testing.T) {
+	key := "AIzaSyLOGTEST000000000000000000000000001"
+	fake := geminitest.New(t, geminitest.WithKey(key, geminitest.Key{}))
+	port, dir := freePort(t), t.TempDir()
+	env := map[string]string{"HOST": "127.0.0.1", "PORT": fmt.Sprint(port), "GEMINI_BASE_URL": fake.URL,
+		"GEMINI_API_KEYS": key, "PASSWORD": "pw-for-tests", "LOG_DIR": dir, "LOG_FORMAT": "json"}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, &syncBuffer{})
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, base)
+	req, _ := http.NewRequest("POST", base+"/v1/chat/completions", strings.NewReader(`{"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]}`))
+	req.Header.Set("Authorization", "Bearer pw-for-tests")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("chat: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`hagemi_requests_total{model="gemini-2.5-flash",route="POST /v1/chat/completions",status="200"} 1`,
+		`hagemi_upstream_calls_total{outcome="ok"} 1`, `hagemi_keys{state="active"} 1`, "go_goroutines"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	stop()
+	<-done
+	access, _ := os.ReadFile(filepath.Join(dir, "access.log"))
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(string(access)), "\n") {
+		if strings.Contains(l, "chat/completions") {
+			json.Unmarshal([]byte(l), &line)
+		}
+	}
+	if line["model"] != "gemini-2.5-flash" || line["status"] != float64(200) || line["attempts"] != float64(1) ||
+		line["upstream_key"] != "AIza…0001" || line["tokens_in"] == float64(0) || line["ttfb"] == "" {
+		t.Errorf("access line = %v", line)
+	}
+	if strings.Contains(string(access), key) || strings.Contains(string(access), "pw-for-tests") {
+		t.Error("a secret in the access log")
+	}
+	for _, f := range []string{"app.log"} { // error.log appears with the first error
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,41 +15,155 @@ type KeySpec struct {
 	Project string
 }
 
-// Pool hands out Gemini keys. It spreads requests over every healthy key in
-// turn, skips keys cooling down for the requested model, and takes invalid
-// keys out of rotation. It never holds its lock across I/O: callers Acquire,
-// call upstream, then Report.
+// Pool hands out Gemini keys. For each model it tracks every project's
+// sliding-minute and Pacific-day usage against the limits in force (the
+// table's, or those Google's 429s taught), skips keys that would go over
+// before Google has to say so, and among the rest prefers the healthiest,
+// then the least recently used. Acquire reserves the capacity it hands out,
+// so concurrent requests never oversubscribe a project. Locks are per model
+// and never held across I/O: callers Acquire, call upstream, then Report.
 type Pool struct {
-	now    func() time.Time
-	cursor atomic.Uint64
+	now      func() time.Time
+	limits   *LimitTable
+	keys     []*poolKey
+	projects []string // project ids: the label, or "key:<KeyID>" for a key alone
+	// invalid and projOf are by key index, dense so that a scan over a
+	// thousand keys stays in the CPU cache.
+	invalid  []atomic.Bool
+	projOf   []int32
+	projKeys [][]int32 // by project: its keys
 
-	mu   sync.RWMutex
-	keys []*poolKey
+	modelsMu sync.Mutex
+	models   sync.Map // model id → *modelPool; read without a lock on every Acquire
+	nmodels  int
+
+	scanOnly bool // tests: choose by the full scan, the reference rule
+
+	keyMu sync.Mutex // the poolKey fields marked below
+	ver   atomic.Uint64
+
+	histMu sync.Mutex
+	closed []closedRow                      // closed days not yet saved
+	hist   map[string]map[string]*DayTotals // Pacific day → model → totals, closed days only
 }
 
 type poolKey struct {
-	spec   KeySpec
-	masked string
+	spec     KeySpec
+	id       string
+	masked   string
+	index    int
+	proj     int
+	invalid  *atomic.Bool // &Pool.invalid[index]
+	lastUsed atomic.Int64
 
-	invalid      bool
+	// guarded by Pool.keyMu
 	invalidWhy   string
 	invalidSince time.Time
-	cooling      map[string]cooldown // by model
-	lastUsed     time.Time
+	checkedAt    time.Time
+	ver          uint64
 }
 
-type cooldown struct {
-	until time.Time
-	why   string
-	daily bool
+// maxModels bounds the models tracked one by one. Names come from clients;
+// until the model list is loaded nothing stops them from inventing names,
+// and each tracked model costs memory per key. Beyond the bound, new names
+// share one untracked entry.
+const maxModels = 256
+
+const overflowModel = "*"
+
+// PoolOption configures NewPool.
+type PoolOption func(*Pool)
+
+// WithLimits sets the model limits table. Without it every model is
+// unlimited until Google's 429s teach its limits.
+func WithLimits(t *LimitTable) PoolOption { return func(p *Pool) { p.limits = t } }
+
+// KeyID identifies a key in stored state without revealing it: the first
+// 16 hex digits of its SHA-256.
+func KeyID(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:8])
 }
+
+// NewPool makes a pool over keys. now is the clock (time.Now in production).
+func NewPool(keys []KeySpec, now func() time.Time, opts ...PoolOption) *Pool {
+	p := &Pool{now: now, hist: map[string]map[string]*DayTotals{}}
+	for _, o := range opts {
+		o(p)
+	}
+	projIndex := map[string]int{}
+	p.invalid = make([]atomic.Bool, len(keys))
+	for n, k := range keys {
+		pk := &poolKey{spec: k, id: KeyID(k.Secret), masked: MaskSecret(k.Secret)}
+		proj := k.Project
+		if proj == "" {
+			proj = "key:" + pk.id
+		}
+		i, ok := projIndex[proj]
+		if !ok {
+			i = len(p.projects)
+			projIndex[proj] = i
+			p.projects = append(p.projects, proj)
+			p.projKeys = append(p.projKeys, nil)
+		}
+		p.projKeys[i] = append(p.projKeys[i], int32(n))
+		pk.index, pk.proj, pk.invalid = n, i, &p.invalid[n]
+		p.keys = append(p.keys, pk)
+		p.projOf = append(p.projOf, int32(i))
+	}
+	return p
+}
+
+// model returns the state of model, creating it on first use.
+func (p *Pool) model(name string) *modelPool {
+	if mp, ok := p.models.Load(name); ok {
+		return mp.(*modelPool)
+	}
+	p.modelsMu.Lock()
+	defer p.modelsMu.Unlock()
+	if p.nmodels >= maxModels {
+		name = overflowModel
+	}
+	if mp, ok := p.models.Load(name); ok {
+		return mp.(*modelPool)
+	}
+	mp := &modelPool{name: name, keys: make([]keyModel, len(p.keys)), hot: make([]keyHot, len(p.keys)),
+		projs: make([]projModel, len(p.projects)), phot: make([]projHot, len(p.projects))}
+	mp.initHeaps(p.projOf)
+	if name != overflowModel {
+		mp.limits, _ = p.limits.Lookup(name)
+	}
+	p.models.Store(name, mp)
+	p.nmodels++
+	return mp
+}
+
+// eachModel calls f with every tracked model, locked.
+func (p *Pool) eachModel(f func(mp *modelPool)) {
+	p.models.Range(func(_, v any) bool {
+		mp := v.(*modelPool)
+		mp.mu.Lock()
+		defer mp.mu.Unlock()
+		f(mp)
+		return true
+	})
+}
+
+// touch returns a fresh change number for write-behind.
+func (p *Pool) touch() uint64 { return p.ver.Add(1) }
 
 // Lease is a key handed to one attempt for one model.
 type Lease struct {
 	Secret string
 	Masked string
 	Model  string
+
 	index  int
+	mp     *modelPool
+	seq    uint64 // the window entry reserved for this call
+	at     int64  // when it was acquired (Unix ns)
+	est    int64  // input tokens reserved
+	dayEnd int64  // the day the reservation was counted in
 }
 
 // Tried records the keys one request already used; each request has its own.
@@ -64,176 +180,3 @@ func (t *Tried) has(i int) bool {
 
 // Len is the number of keys tried.
 func (t *Tried) Len() int { return len(t.indexes) }
-
-// NewPool makes a pool over keys. now is the clock (time.Now in production).
-func NewPool(keys []KeySpec, now func() time.Time) *Pool {
-	p := &Pool{now: now}
-	for _, k := range keys {
-		p.keys = append(p.keys, &poolKey{spec: k, masked: MaskSecret(k.Secret), cooling: map[string]cooldown{}})
-	}
-	return p
-}
-
-// Acquire picks the next healthy key for model that tried does not hold and
-// adds it to tried. inputTokens is the request's estimated input size. With none left it returns ErrNoKeys, or a
-// *RetryAfterError wrapping ErrRateLimited when untried keys are only cooling
-// down (RetryAfter is the earliest end of those cooldowns).
-func (p *Pool) Acquire(model string, inputTokens int, tried *Tried) (Lease, error) {
-	now := p.now()
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	n := len(p.keys)
-	if n == 0 {
-		return Lease{}, ErrNoKeys
-	}
-	start := int(p.cursor.Add(1) % uint64(n))
-	var wait time.Duration
-	cooling, allDaily := 0, true
-	for i := range n {
-		idx := (start + i) % n
-		k := p.keys[idx]
-		if k.invalid || tried.has(idx) {
-			continue
-		}
-		if c, ok := k.cooling[model]; ok && now.Before(c.until) {
-			d := c.until.Sub(now)
-			if cooling == 0 || d < wait {
-				wait = d
-			}
-			cooling++
-			allDaily = allDaily && c.daily
-			continue
-		}
-		tried.indexes = append(tried.indexes, idx)
-		return Lease{Secret: k.spec.Secret, Masked: k.masked, Model: model, index: idx}, nil
-	}
-	if cooling > 0 {
-		return Lease{}, &RetryAfterError{Err: ErrRateLimited, RetryAfter: wait, Daily: allDaily}
-	}
-	return Lease{}, ErrNoKeys
-}
-
-// OutcomeKind classifies an upstream attempt for the pool.
-type OutcomeKind int
-
-// Outcome kinds. Neutral means the request itself was at fault (a bad
-// request, an unknown model): the key is fine.
-const (
-	OutcomeOK OutcomeKind = iota
-	OutcomeNeutral
-	OutcomeKeyInvalid
-	OutcomeRateLimited
-	OutcomeServerError
-)
-
-// Outcome is what happened to one attempt.
-type Outcome struct {
-	Kind       OutcomeKind
-	RetryDelay time.Duration // RateLimited: how long Google asked us to wait (0 = unknown)
-	Daily      bool          // RateLimited: a per-day quota, parked until Pacific midnight
-	Detailed   bool          // RateLimited: Google said which quota (else a short back-off)
-	Reason     string        // a short, key-free description for the operator
-	// InputTokens and OutputTokens are Google's exact counts (usageMetadata)
-	// for an answered attempt.
-	InputTokens, OutputTokens int
-}
-
-// Cooldown lengths when Google does not say.
-const (
-	DefaultQuotaCooldown  = 60 * time.Second
-	UndetailedCooldown    = 15 * time.Second
-	ServerFailureCooldown = 5 * time.Second
-)
-
-// Report records the outcome of the attempt made with l.
-func (p *Pool) Report(l Lease, o Outcome) {
-	model := l.Model
-	now := p.now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := p.keys[l.index]
-	k.lastUsed = now
-	switch o.Kind {
-	case OutcomeKeyInvalid:
-		if !k.invalid {
-			k.invalid, k.invalidWhy, k.invalidSince = true, o.Reason, now
-		}
-	case OutcomeRateLimited:
-		c := cooldown{why: o.Reason, daily: o.Daily}
-		switch {
-		case o.Daily:
-			c.until = NextPTMidnight(now)
-		case o.RetryDelay > 0:
-			c.until = now.Add(o.RetryDelay)
-		case o.Detailed:
-			c.until = now.Add(DefaultQuotaCooldown)
-		default:
-			c.until = now.Add(UndetailedCooldown)
-		}
-		k.cooling[model] = c
-	case OutcomeServerError:
-		k.cooling[model] = cooldown{until: now.Add(ServerFailureCooldown), why: o.Reason}
-	case OutcomeOK:
-		delete(k.cooling, model)
-	}
-}
-
-// KeyStatus is a read-only view of one key for logs and the portal.
-type KeyStatus struct {
-	Masked       string
-	Project      string
-	Invalid      bool
-	InvalidWhy   string
-	InvalidSince time.Time
-	Cooling      map[string]time.Time // model → until
-	LastUsed     time.Time
-}
-
-// Status lists every key's state.
-func (p *Pool) Status() []KeyStatus {
-	now := p.now()
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	out := make([]KeyStatus, 0, len(p.keys))
-	for _, k := range p.keys {
-		s := KeyStatus{Masked: k.masked, Project: k.spec.Project, Invalid: k.invalid,
-			InvalidWhy: k.invalidWhy, InvalidSince: k.invalidSince, LastUsed: k.lastUsed}
-		for m, c := range k.cooling {
-			if now.Before(c.until) {
-				if s.Cooling == nil {
-					s.Cooling = map[string]time.Time{}
-				}
-				s.Cooling[m] = c.until
-			}
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// Active is the number of keys not marked invalid.
-func (p *Pool) Active() int {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	n := 0
-	for _, k := range p.keys {
-		if !k.invalid {
-			n++
-		}
-	}
-	return n
-}
-
-// Secrets lists the secrets of keys not marked invalid, for background
-// calls such as refreshing the model list.
-func (p *Pool) Secrets() []string {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	var out []string
-	for _, k := range p.keys {
-		if !k.invalid {
-			out = append(out, k.spec.Secret)
-		}
-	}
-	return out
-}

@@ -1,14 +1,17 @@
 package handlers
 
 import (
+	"context"
 	"errors"
+	"strings"
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini"
 	"github.com/hagemi/hagemi/domain/memory"
 )
 
-// outcomeOf tells the pool what an upstream failure says about the key.
+// outcomeOf tells the pool what an upstream failure says about the key:
+// for a 429, which quotas and limits Google named, so the pool learns them.
 func outcomeOf(err error) domain.Outcome {
 	var ue *gemini.UpstreamError
 	if !errors.As(err, &ue) {
@@ -20,13 +23,36 @@ func outcomeOf(err error) domain.Outcome {
 	case gemini.KindRateLimited:
 		o := domain.Outcome{Kind: domain.OutcomeRateLimited, RetryDelay: ue.RetryDelay, Detailed: len(ue.Violations) > 0, Reason: "429 " + ue.Status}
 		for _, v := range ue.Violations {
+			q := domain.QuotaHit{Value: v.Value, HasValue: v.HasValue}
+			switch {
+			case v.PerDay() && v.TokenBased():
+				q.Kind = domain.QuotaTPD
+			case v.PerDay():
+				q.Kind = domain.QuotaRPD
+			case v.PerMinute() && v.TokenBased():
+				q.Kind = domain.QuotaTPM
+			case v.PerMinute():
+				q.Kind = domain.QuotaRPM
+			case v.HasValue && v.Value == 0:
+				q.Kind = domain.QuotaRPD // window unknown, but no quota is no quota
+			default:
+				continue // a limit without its window would teach a wrong one
+			}
+			o.Quotas = append(o.Quotas, q)
 			if v.PerDay() {
 				o.Daily = true
 				o.Reason = "daily quota " + v.QuotaID
+			} else if v.QuotaID != "" {
+				o.Reason = "quota " + v.QuotaID
 			}
 		}
 		return o
-	case gemini.KindServer, gemini.KindNetwork, gemini.KindTimeout, gemini.KindTruncated:
+	case gemini.KindNetwork:
+		// No status and a dial failure: the request never left, so Google
+		// counted nothing and the pool can give the reservation back.
+		notSent := ue.HTTPStatus == 0 && strings.Contains(ue.Message, "dial ")
+		return domain.Outcome{Kind: domain.OutcomeServerError, Reason: ue.Kind.String(), NotSent: notSent}
+	case gemini.KindServer, gemini.KindTimeout, gemini.KindTruncated:
 		return domain.Outcome{Kind: domain.OutcomeServerError, Reason: ue.Kind.String()}
 	}
 	return domain.Outcome{Kind: domain.OutcomeNeutral}
@@ -61,6 +87,16 @@ func finalError(last, acquire error) error {
 
 func logAttempt(d *Deps, lease domain.Lease, model string, err error) {
 	d.Log.Warn("upstream attempt failed", "key", lease.Masked, "model", model, "err", gemini.RedactKeys(err.Error()))
+}
+
+// report tells the pool how an attempt ended and counts it for the access
+// log and the metrics.
+func report(ctx context.Context, d *Deps, lease domain.Lease, o domain.Outcome) {
+	d.Pool.Report(lease, o)
+	rec := recordOf(ctx)
+	rec.attempts++
+	rec.key = lease.Masked
+	d.Metrics.upstreamCall(o.Kind)
 }
 
 // okOutcome reports a success with Google's exact token counts.

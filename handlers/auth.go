@@ -110,13 +110,41 @@ func (c *Credentials) Authenticate(ctx context.Context, token string) (Principal
 	return Principal{}, errBadCredential
 }
 
-// bearerToken reads "Authorization: Bearer <token>".
-func bearerToken(r *http.Request) string {
+// tokenSource says where a request carried its credential.
+type tokenSource int
+
+// Token sources. Gemini's SDKs send x-goog-api-key (older ones and curl
+// examples ?key=); OpenAI's send a bearer token.
+const (
+	tokenNone tokenSource = iota
+	tokenBearer
+	tokenGoogHeader
+	tokenKeyParam
+)
+
+// gemini reports a credential sent the way Gemini clients send theirs, so
+// that shared routes (/v1/models) can answer in Gemini's shape.
+func (s tokenSource) gemini() bool { return s == tokenGoogHeader || s == tokenKeyParam }
+
+// clientToken reads the caller's credential and where it came from:
+// x-goog-api-key, then ?key=, then "Authorization: Bearer <token>". The
+// value is always one of our credentials, never forwarded upstream.
+func clientToken(r *http.Request) (string, tokenSource) {
+	if v := strings.TrimSpace(r.Header.Get("x-goog-api-key")); v != "" {
+		return v, tokenGoogHeader
+	}
+	if r.URL.RawQuery != "" { // parse only when there is something to parse
+		if v := r.URL.Query().Get("key"); v != "" {
+			return v, tokenKeyParam
+		}
+	}
 	h := r.Header.Get("Authorization")
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
+		if v := strings.TrimSpace(h[7:]); v != "" {
+			return v, tokenBearer
+		}
 	}
-	return ""
+	return "", tokenNone
 }
 
 type principalKey struct{}

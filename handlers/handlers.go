@@ -66,6 +66,12 @@ type Deps struct {
 	Now             func() time.Time
 	// Usage counts proxy keys' use; nil when there is no key store.
 	Usage *KeyUsage
+	// Access receives one line per request; nil logs none.
+	Access *slog.Logger
+	// Metrics records Prometheus series; nil records none. MetricsToken
+	// opens /metrics beyond loopback.
+	Metrics      *Metrics
+	MetricsToken string
 
 	ttlCache *ttlCache
 }
@@ -82,7 +88,7 @@ func New(d Deps) http.Handler {
 	dp := &d
 	dp.ttlCache = &ttlCache{}
 	addRoutes(mux, dp)
-	return recoverPanics(dp.Log, mux)
+	return recoverPanics(dp.Log, observe(dp, mux))
 }
 
 // attempts is how many keys one request may try.

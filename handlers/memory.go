@@ -86,7 +86,9 @@ func (c *conversation) save(ctx context.Context, d *Deps, reply *gemini.Reply, w
 	ctx = context.WithoutCancel(ctx)
 	if err := d.Conversations.SaveConversation(ctx, c.owner, c.name, contents, memory.Estimate(contents)); err != nil {
 		d.Log.Error("conversation not saved", "owner", c.owner, "err", err)
+		return
 	}
+	d.Metrics.conversationSaved()
 }
 
 // ttlCache keeps the TTL setting for a few seconds: it is read on every

@@ -49,28 +49,40 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// requireCredential admits requests with a valid bearer credential. With no
-// credential configured the gateway is closed, never open.
+// errorWriter writes an error in one API's envelope: writeAPIError for
+// OpenAI's, writeGeminiError for Gemini's native routes.
+type errorWriter func(http.ResponseWriter, apiError)
+
+// requireCredential admits requests with a valid credential (bearer,
+// x-goog-api-key or ?key=). With no credential configured the gateway is
+// closed, never open.
 func requireCredential(d *Deps, next http.Handler) http.Handler {
+	return requireCredentialAs(d, writeAPIError, next)
+}
+
+// requireCredentialAs is requireCredential answering failures with write.
+func requireCredentialAs(d *Deps, write errorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !d.Credentials.Configured() {
-			writeAPIError(w, apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "not_configured",
+			write(w, apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "not_configured",
 				Message: "This gateway has no credentials configured; the operator must set PASSWORD or ADMIN_API_KEY."})
 			return
 		}
-		p, err := d.Credentials.Authenticate(r.Context(), bearerToken(r))
+		token, _ := clientToken(r)
+		p, err := d.Credentials.Authenticate(r.Context(), token)
 		if err != nil {
 			msg := "Invalid API key. Send Authorization: Bearer <key>."
 			if errors.Is(err, domain.ErrUnauthorized) {
 				msg = err.Error()
 			} else if !errors.Is(err, errBadCredential) {
 				d.Log.Error("credential check failed", "err", err)
-				writeAPIError(w, apiError{Status: 500, Type: "server_error", Message: "Internal error."})
+				write(w, apiError{Status: 500, Type: "server_error", Message: "Internal error."})
 				return
 			}
-			writeAPIError(w, apiError{Status: http.StatusUnauthorized, Type: "invalid_request_error", Code: "invalid_api_key", Message: msg})
+			write(w, apiError{Status: http.StatusUnauthorized, Type: "invalid_request_error", Code: "invalid_api_key", Message: msg})
 			return
 		}
+		recordOf(r.Context()).label = p.Label
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
 }
@@ -78,24 +90,30 @@ func requireCredential(d *Deps, next http.Handler) http.Handler {
 // limitByIP applies the per-client-address limits, then the caller's own
 // per-credential limits.
 func limitByIP(d *Deps, next http.Handler) http.Handler {
+	return limitByIPAs(d, writeAPIError, next)
+}
+
+// limitByIPAs is limitByIP answering refusals with write.
+func limitByIPAs(d *Deps, write errorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := d.Now()
 		if d.IPLimiter != nil {
 			if err := d.IPLimiter.Allow(clientIP(r, d.TrustedProxies), now); err != nil {
-				writeAPIError(w, statusFor(err))
+				write(w, statusFor(err))
 				return
 			}
 		}
 		p := principalFrom(r.Context())
 		if d.KeyLimiter != nil && (p.RPM > 0 || p.RPD > 0) {
 			if err := d.KeyLimiter.AllowLimits(p.Owner, now, p.RPM, p.RPD); err != nil {
-				writeAPIError(w, statusFor(err))
+				write(w, statusFor(err))
 				return
 			}
 		}
 		if p.TPD > 0 && d.Usage != nil && d.Usage.TokensToday(p.KeyID) >= p.TPD {
+			d.Metrics.rejected("key_tokens")
 			wait := domain.NextPTMidnight(now).Sub(now)
-			writeAPIError(w, statusFor(&domain.RetryAfterError{Err: domain.ErrRateLimited, RetryAfter: wait, Daily: true}))
+			write(w, statusFor(&domain.RetryAfterError{Err: domain.ErrRateLimited, RetryAfter: wait, Daily: true}))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -7,6 +7,9 @@ import "net/http"
 // API at the root.
 func addRoutes(mux *http.ServeMux, d *Deps) {
 	mux.HandleFunc("GET /healthz", handleHealth)
+	if d.Metrics != nil {
+		mux.Handle("GET /metrics", handleMetrics(d.Metrics, d.MetricsToken))
+	}
 
 	for _, prefix := range []string{"/v1", ""} {
 		api := func(h http.Handler) http.Handler { return v1Chain(d, h) }

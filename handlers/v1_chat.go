@@ -94,6 +94,7 @@ func prepareChat(ctx context.Context, d *Deps, w http.ResponseWriter, r *http.Re
 		return nil, err
 	}
 	call.model = model
+	recordOf(ctx).model = model
 	call.inputTokens = estimateInput(call.converted.Request)
 	call.opts = gemini.ResponseOptions{
 		ID:              "chatcmpl-" + randomID(),
@@ -152,7 +153,7 @@ func serveUnary(ctx context.Context, d *Deps, w http.ResponseWriter, call *chatC
 		if clientLeft(ctx, d, lease) {
 			return
 		}
-		d.Pool.Report(lease, outcomeOf(err))
+		report(ctx, d, lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		last = err
 		if !retryable(err) || ctx.Err() != nil {
@@ -168,7 +169,7 @@ func clientLeft(ctx context.Context, d *Deps, lease domain.Lease) bool {
 	if !errors.Is(ctx.Err(), context.Canceled) {
 		return false
 	}
-	d.Pool.Report(lease, domain.Outcome{Kind: domain.OutcomeNeutral})
+	report(ctx, d, lease, domain.Outcome{Kind: domain.OutcomeNeutral})
 	return true
 }
 
@@ -176,7 +177,9 @@ func clientLeft(ctx context.Context, d *Deps, lease domain.Lease) bool {
 // usage, and the thought signatures to replay.
 func succeeded(ctx context.Context, d *Deps, lease domain.Lease, reply *gemini.Reply) {
 	o := okOutcome(reply)
-	d.Pool.Report(lease, o)
+	report(ctx, d, lease, o)
+	rec := recordOf(ctx)
+	rec.tokensIn, rec.tokensOut = o.InputTokens, o.OutputTokens
 	if p := principalFrom(ctx); d.Usage != nil && p.KeyID != 0 {
 		d.Usage.Add(p.KeyID, o.InputTokens, o.OutputTokens)
 	}

@@ -29,12 +29,12 @@ func TestModelsList(t *testing.T) {
 			t.Errorf("model %+v", m)
 		}
 	}
-	for _, want := range []string{"gemini-2.5-flash", "gemini-3-flash-preview", "gemini-flash-latest"} {
+	for _, want := range []string{"gemini-2.5-flash", "gemini-3-flash-preview", "gemini-flash-latest", "gemini-embedding-001"} {
 		if !ids[want] {
 			t.Errorf("list lacks %s", want)
 		}
 	}
-	for _, unwanted := range []string{"gemini-embedding-001", "imagen-4.0-generate-001", "aqa", "models/gemini-2.5-flash"} {
+	for _, unwanted := range []string{"imagen-4.0-generate-001", "aqa", "models/gemini-2.5-flash"} {
 		if ids[unwanted] {
 			t.Errorf("list has %s", unwanted)
 		}

@@ -34,7 +34,7 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 		if err == nil || clientLeft(ctx, d, lease) {
 			return
 		}
-		d.Pool.Report(lease, outcomeOf(err))
+		report(ctx, d, lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		if started {
 			sw.errorEvent(statusFor(err))

@@ -1,0 +1,160 @@
+package domain
+
+import "time"
+
+// OutcomeKind classifies an upstream attempt for the pool.
+type OutcomeKind int
+
+// Outcome kinds. Neutral means the request itself was at fault (a bad
+// request, an unknown model): the key is fine.
+const (
+	OutcomeOK OutcomeKind = iota
+	OutcomeNeutral
+	OutcomeKeyInvalid
+	OutcomeRateLimited
+	OutcomeServerError
+)
+
+// Outcome is what happened to one attempt.
+type Outcome struct {
+	Kind       OutcomeKind
+	RetryDelay time.Duration // RateLimited: how long Google asked us to wait (0 = unknown)
+	Daily      bool          // RateLimited: a per-day quota, parked until Pacific midnight
+	Detailed   bool          // RateLimited: Google said which quota (else a short back-off)
+	Reason     string        // a short, key-free description for the operator
+	// InputTokens and OutputTokens are Google's exact counts (usageMetadata)
+	// for an answered attempt.
+	InputTokens, OutputTokens int
+	// Quotas are the quotas a 429 named, with their limits (quotaValue).
+	Quotas []QuotaHit
+	// NotSent marks a failure before the request left (a dial error):
+	// Google counted nothing, so the reservation is given back.
+	NotSent bool
+}
+
+// QuotaHit is one QuotaFailure violation of a 429.
+type QuotaHit struct {
+	Kind QuotaKind
+	// Value is the limit Google enforces (quotaValue); HasValue says it was
+	// sent. A Value of 0 means the project has no quota for the model.
+	Value    int64
+	HasValue bool
+}
+
+// Cooldown lengths when Google does not say.
+const (
+	DefaultQuotaCooldown  = 60 * time.Second
+	UndetailedCooldown    = 15 * time.Second
+	ServerFailureCooldown = 5 * time.Second
+)
+
+// Report records the outcome of the attempt made with l: it corrects the
+// reservation with Google's token count, gives it back when Google did not
+// count the call, learns limits from 429s and starts cooldowns.
+func (p *Pool) Report(l Lease, o Outcome) {
+	mp := l.mp
+	if mp == nil {
+		return
+	}
+	now := p.now().UnixNano()
+	k := p.keys[l.index]
+	if o.Kind == OutcomeKeyInvalid {
+		p.markInvalid(k, o.Reason, time.Unix(0, now))
+	}
+	mp.mu.Lock()
+	defer mp.mu.Unlock()
+	mp.roll(p, now)
+	km, pm := &mp.keys[l.index], &mp.projs[k.proj]
+	defer func() { // before the unlock: mirror the cooldown, re-check the project
+		mp.hot[l.index].coolUntil = km.cool.until
+		mp.refresh(p, k.proj, now)
+	}()
+	sameDay := l.dayEnd == mp.dayEnd // else the day counters were reset already
+	i := pm.win.find(l.seq)
+	release := func() {
+		if i >= 0 {
+			pm.win.remove(i)
+			i = -1
+		}
+		if sameDay {
+			pm.req--
+			pm.in -= l.est
+		}
+	}
+	v := p.touch()
+	km.ver, pm.ver = v, v
+	switch o.Kind {
+	case OutcomeOK, OutcomeNeutral:
+		if o.Kind == OutcomeOK {
+			km.cool = cooldown{}
+		}
+		tokens := l.est
+		if o.InputTokens > 0 {
+			tokens = int64(o.InputTokens)
+		}
+		if i >= 0 { // Google counted it on arrival, which was before now
+			x := pm.win.remove(i)
+			x.until, x.tokens = min(now, l.at+int64(WindowSkew))+int64(Window), tokens
+			pm.win.insert(x)
+		}
+		if sameDay {
+			pm.in += tokens - l.est
+			km.today.InputTokens += tokens
+			km.today.OutputTokens += int64(o.OutputTokens)
+		}
+		return
+	case OutcomeKeyInvalid:
+		release() // a refused key's call counts on no quota
+	case OutcomeRateLimited:
+		release() // Google does not count the calls it refuses
+		p.learn(mp, pm, km, o, now)
+	case OutcomeServerError:
+		if o.NotSent {
+			release()
+			if sameDay {
+				km.today.Requests--
+			}
+		}
+		km.cool = cooldown{until: now + int64(ServerFailureCooldown), why: o.Reason}
+	}
+	if sameDay {
+		km.today.Errors++
+	}
+}
+
+// learn applies a 429: limits from its quotaValues, and a cooldown. Quota
+// 429s name project quotas, so the whole project cools for this model;
+// a 429 without details cools only this key.
+func (p *Pool) learn(mp *modelPool, pm *projModel, km *keyModel, o Outcome, now int64) {
+	zero := false
+	for _, q := range o.Quotas {
+		if !q.HasValue || q.Kind < QuotaRPM || q.Kind > QuotaTPD {
+			continue
+		}
+		if q.Value == 0 {
+			zero = true
+			continue
+		}
+		pm.learned[q.Kind-1], pm.learnedAt[q.Kind-1] = q.Value, now
+	}
+	c := cooldown{why: o.Reason, daily: o.Daily}
+	switch {
+	case zero:
+		c = cooldown{until: mp.dayEnd, why: "no quota for this model: " + o.Reason, daily: true}
+	case o.Daily:
+		c.until = mp.dayEnd
+	case o.RetryDelay > 0:
+		c.until = now + int64(o.RetryDelay)
+	case o.Detailed:
+		c.until = now + int64(DefaultQuotaCooldown)
+	default:
+		c.until = now + int64(UndetailedCooldown)
+	}
+	if o.Detailed || o.Daily || zero {
+		if c.until > pm.cool.until {
+			pm.cool = c
+		}
+		return
+	}
+	km.cool = c
+}
