@@ -37,6 +37,8 @@ type env struct {
 	pool   *domain.Pool
 	deps   handlers.Deps
 	client openai.Client
+	// upstream is the HTTP client Hagemi calls Gemini with.
+	upstream *http.Client
 }
 
 type envOption func(*handlers.Deps)
@@ -61,7 +63,8 @@ func startEnv(t testing.TB, fake *geminitest.Server, keys []string, fakeKeys map
 		specs = append(specs, domain.KeySpec{Secret: k})
 	}
 	pool := domain.NewPool(specs, time.Now)
-	client := &gemini.Client{HTTP: gemini.NewHTTPClient(30 * time.Second), BaseURL: fake.URL}
+	upstream := gemini.NewHTTPClient(30 * time.Second)
+	client := &gemini.Client{HTTP: upstream, BaseURL: fake.URL}
 	catalog := gemini.NewCatalog(client, func() []string { return keys })
 	if err := catalog.Refresh(context.Background()); err != nil {
 		t.Logf("model list not loaded (model names go unchecked): %v", err)
@@ -84,7 +87,7 @@ func startEnv(t testing.TB, fake *geminitest.Server, keys []string, fakeKeys map
 	}
 	srv := httptest.NewServer(handlers.New(d))
 	t.Cleanup(srv.Close)
-	return &env{fake: fake, srv: srv, pool: pool, deps: d, client: newClient(srv.URL, userSecret)}
+	return &env{fake: fake, srv: srv, pool: pool, deps: d, client: newClient(srv.URL, userSecret), upstream: upstream}
 }
 
 func newClient(base, key string) openai.Client {

@@ -107,7 +107,12 @@ func upstreamStatus(ue *gemini.UpstreamError) apiError {
 		if d <= 0 {
 			d = domain.DefaultQuotaCooldown
 		}
-		return apiError{Status: 429, Type: "requests", Code: "rate_limit_exceeded", RetryAfter: d, ShouldRetry: &no,
+		if ue.Daily() {
+			// Hours until the reset: tell the SDKs to stop retrying.
+			return apiError{Status: 429, Type: "insufficient_quota", Code: "insufficient_quota", ShouldRetry: &no, RetryAfter: ue.RetryDelay,
+				Message: "The daily Gemini quota of every key is used up for this model; it resets at midnight Pacific time."}
+		}
+		return apiError{Status: 429, Type: "requests", Code: "rate_limit_exceeded", RetryAfter: d,
 			Message: "Every Gemini key is rate limited for this model; retry after " + retryText(d) + "."}
 	case gemini.KindTimeout:
 		return apiError{Status: 504, Type: "server_error", Message: "Gemini did not answer in time."}
