@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -34,6 +35,12 @@ type config struct {
 	AllowRemoteImages    bool
 	StreamHeartbeat      time.Duration
 	ModelRefreshInterval time.Duration
+
+	// Key pool.
+	ModelLimitsFile     string // MODEL_LIMITS_FILE; empty = app/data/model_limits.json if present
+	KeyRecheckInterval  time.Duration
+	UsageReportInterval time.Duration
+	ReportLevel         slog.Level
 
 	// Logs and metrics.
 	LogDir         string
@@ -85,6 +92,9 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		AllowRemoteImages:    p.bool("ALLOW_REMOTE_IMAGES", true),
 		StreamHeartbeat:      p.seconds("STREAM_HEARTBEAT_SECONDS", 15),
 		ModelRefreshInterval: p.seconds("MODEL_REFRESH_SECONDS", 600),
+		ModelLimitsFile:      strings.TrimSpace(getenv("MODEL_LIMITS_FILE")),
+		KeyRecheckInterval:   time.Duration(p.int("KEY_RECHECK_INTERVAL_MINUTES", 60, 1, 7*24*60)) * time.Minute,
+		UsageReportInterval:  time.Duration(p.int("USAGE_REPORT_INTERVAL_MINUTES", 30, 1, 7*24*60)) * time.Minute,
 		LogDir:               p.str("LOG_DIR", "logs"),
 		LogMaxMB:             p.int("MAX_LOG_SIZE", 10, 1, 10_000),
 		LogBackups:           p.int("MAX_LOG_BACKUPS", 5, 0, 1000),
@@ -130,6 +140,9 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	if c.AdminKey == "" && len(c.Passwords) == 0 {
 		p.warn("neither PASSWORD nor ADMIN_API_KEY is set: /v1 refuses every request (503) until one is")
+	}
+	if err := c.ReportLevel.UnmarshalText([]byte(p.str("REPORT_LOG_LEVEL", "INFO"))); err != nil {
+		p.fail("REPORT_LOG_LEVEL: want DEBUG, INFO, WARN or ERROR")
 	}
 	switch f := strings.ToLower(p.str("LOG_FORMAT", "text")); f {
 	case "text":

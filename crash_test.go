@@ -37,12 +37,16 @@ func TestKillDuringLoadLosesNothing(t *testing.T) {
 	}
 	key := "AIzaSyCRASHTEST00000000000000000000000001"
 	fake := geminitest.New(t, geminitest.WithKey(key, geminitest.Key{}), geminitest.WithoutRecording())
-	dbPath := filepath.Join(t.TempDir(), "hagemi.db")
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "hagemi.db")
+	// The fake has no quota; neither may the pool's free-tier table.
+	limits := filepath.Join(dir, "limits.json")
+	os.WriteFile(limits, []byte(`{"gemini-2.5-flash": {"rpm": null, "rpd": null, "tpm_input": null, "tpd_input": null}}`), 0o600)
 	port := freePort(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	cmd.Env = append(os.Environ(), "HAGEMI_CRASH_CHILD=1", "HOST=127.0.0.1", fmt.Sprint("PORT=", port),
 		"GEMINI_BASE_URL="+fake.URL, "GEMINI_API_KEYS="+key, "PASSWORD=crash-pw", "CONTEXT_DB_PATH="+dbPath,
-		"MAX_REQUESTS_PER_MINUTE=0", "MAX_REQUESTS_PER_DAY_PER_IP=0", "LOG_DIR="+t.TempDir())
+		"MAX_REQUESTS_PER_MINUTE=0", "MAX_REQUESTS_PER_DAY_PER_IP=0", "LOG_DIR="+t.TempDir(), "MODEL_LIMITS_FILE="+limits)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

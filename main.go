@@ -76,7 +76,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("loading key usage: %w", err)
 	}
 
-	pool := domain.NewPool(cfg.GeminiKeys, time.Now)
+	limits, err := loadLimits(cfg.ModelLimitsFile)
+	if err != nil {
+		return err
+	}
+	pool := domain.NewPool(cfg.GeminiKeys, time.Now, domain.WithLimits(limits))
+	keyState, err := store.LoadKeyState(ctx)
+	if err != nil {
+		return fmt.Errorf("loading key state: %w", err)
+	}
+	pool.Restore(keyState)
 	client := &gemini.Client{HTTP: gemini.NewHTTPClient(cfg.RequestTimeout), BaseURL: cfg.GeminiBaseURL}
 	catalog := gemini.NewCatalog(client, pool.Secrets)
 
@@ -123,6 +132,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		usage.Run(bg, 5*time.Second, func(err error) { log.Error("proxy key usage not saved", "err", err) })
 	})
 	jobs.Go(func() { cleanConversations(bg, log, store, cfg) })
+	jobs.Go(func() { // the last flush of the pool's state happens when bg ends
+		if err := domain.RunPersister(bg, pool, store, 5*time.Second, func(err error) {
+			log.Error("key pool state not saved", "err", err)
+		}); err != nil {
+			log.Error("key pool state not saved at shutdown", "err", err)
+		}
+	})
+	jobs.Go(func() { checkKeys(bg, log, pool, cfg, checkKeyWith(client)) })
+	jobs.Go(func() { reportUsage(bg, log, pool, cfg) })
 	jobs.Go(func() { lg.rotateErrors(cfg.LogRotation, bg.Done()) })
 	go func() {
 		if err := catalog.Refresh(bg); err != nil && len(cfg.GeminiKeys) > 0 {

@@ -20,8 +20,10 @@ type KeySpec struct {
 // table's, or those Google's 429s taught), skips keys that would go over
 // before Google has to say so, and among the rest prefers the healthiest,
 // then the least recently used. Acquire reserves the capacity it hands out,
-// so concurrent requests never oversubscribe a project. Locks are per model
-// and never held across I/O: callers Acquire, call upstream, then Report.
+// so concurrent requests never oversubscribe a project, and costs
+// O(log keys): heaps kept exact on every change replace a scan. Locks are
+// per model and never held across I/O: callers Acquire, call upstream,
+// then Report. State changes are numbered for write-behind (RunPersister).
 type Pool struct {
 	now      func() time.Time
 	limits   *LimitTable
@@ -39,8 +41,8 @@ type Pool struct {
 
 	scanOnly bool // tests: choose by the full scan, the reference rule
 
-	keyMu sync.Mutex // the poolKey fields marked below
-	ver   atomic.Uint64
+	keyMu sync.Mutex    // the poolKey fields marked below
+	ver   atomic.Uint64 // the last change number
 
 	histMu sync.Mutex
 	closed []closedRow                      // closed days not yet saved

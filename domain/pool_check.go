@@ -29,6 +29,7 @@ const (
 	CheckUnreachable
 )
 
+// String names the status for logs: valid, invalid or unreachable.
 func (s CheckStatus) String() string {
 	return [...]string{"valid", "invalid", "unreachable"}[s]
 }
@@ -140,7 +141,7 @@ func (p *Pool) Recheck(ctx context.Context, check CheckFunc, concurrency int) Ch
 }
 
 // RunRecheck re-checks the invalid keys every interval until ctx ends,
-// handing each non-empty result to report (may be nil).
+// four at a time, handing each non-empty result to report (may be nil).
 func (p *Pool) RunRecheck(ctx context.Context, check CheckFunc, every time.Duration, report func(CheckSummary)) {
 	t := time.NewTicker(every)
 	defer t.Stop()

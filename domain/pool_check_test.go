@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // checker answers from a map: secret → error (nil = valid). It counts the
@@ -84,7 +85,7 @@ func TestRecheckRestoresKeys(t *testing.T) {
 		keys[1].Secret: fmt.Errorf("%w: API_KEY_INVALID", ErrKeyRejected),
 		keys[2].Secret: errors.New("i/o timeout"),
 	}}
-	clk.advance(60 * 60e9)
+	clk.advance(time.Hour)
 	s := p.Recheck(context.Background(), c.check, 2)
 	if s.Valid != 1 || s.Invalid != 1 || s.Unreachable != 1 {
 		t.Errorf("recheck = %+v", s)

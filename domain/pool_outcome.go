@@ -99,6 +99,8 @@ func (p *Pool) Report(l Lease, o Outcome) {
 		}
 		if sameDay {
 			pm.in += tokens - l.est
+		}
+		if sameDay && o.Kind == OutcomeOK { // the key's history counts answered calls' tokens
 			km.today.InputTokens += tokens
 			km.today.OutputTokens += int64(o.OutputTokens)
 		}

@@ -151,11 +151,11 @@ func TestProjectsShareQuota(t *testing.T) {
 		if err != nil {
 			break
 		}
-		for _, k := range keys {
-			if k.Secret == l.Secret {
-				perProject[k.Project+"/"+map[bool]string{true: k.Secret}[k.Project == ""]]++
-			}
+		proj := keys[l.index].Project
+		if proj == "" {
+			proj = l.Masked // a key without a label is its own project
 		}
+		perProject[proj]++
 	}
 	total := 0
 	for proj, n := range perProject {

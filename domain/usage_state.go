@@ -31,7 +31,6 @@ type modelPool struct {
 
 	mu        sync.Mutex
 	day       string // Pacific day the day counters belong to
-	dayStart  int64  // Unix ns of its midnight
 	dayEnd    int64  // Unix ns of the next midnight
 	seq       uint64 // LRU clock and lease ids
 	fallbacks int    // times the heap found nothing but the scan did (never, unless a bug)
@@ -147,7 +146,7 @@ func (mp *modelPool) roll(p *Pool, now int64) {
 		}
 	}
 	t := time.Unix(0, now)
-	mp.day, mp.dayStart, mp.dayEnd = PTDay(t), ptDayStart(t).UnixNano(), NextPTMidnight(t).UnixNano()
+	mp.day, mp.dayEnd = PTDay(t), NextPTMidnight(t).UnixNano()
 	mp.rebuild(p, now)
 }
 

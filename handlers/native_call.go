@@ -79,6 +79,7 @@ func prepareNative(d *Deps, w http.ResponseWriter, r *http.Request) (*nativeCall
 	} else if err != nil {
 		return nil, fmt.Errorf("%w: reading the body: %v", domain.ErrInvalid, err)
 	}
+	recordOf(r.Context()).model = model
 	call := &nativeCall{model: model, action: action, poolModel: model, body: body,
 		stream: action == "streamGenerateContent", target: "/v1beta/models/" + model + ":" + action}
 	// Google's v1 and v1beta take the same bodies for these methods, and
@@ -137,22 +138,20 @@ func serveNative(ctx context.Context, d *Deps, fwd Forwarder, w http.ResponseWri
 			break
 		}
 		started, err := attemptNative(ctx, d, fwd, w, r, lease, call)
-		if err == nil || errors.Is(err, errClientGone) || r.Context().Err() != nil {
-			return // done, or nobody is listening any more
-		}
-		if ctx.Err() != nil { // our own time budget ran out
-			if !started {
-				writeNativeFailure(w, err)
-			}
+		if err == nil || clientLeft(ctx, d, lease) {
 			return
 		}
-		d.Pool.Report(lease, outcomeOf(err))
+		if errors.Is(err, errClientGone) { // a write failed before ctx said so
+			report(ctx, d, lease, domain.Outcome{Kind: domain.OutcomeNeutral})
+			return
+		}
+		report(ctx, d, lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		if started {
 			return // the stream carried Google's error, or ends cut short
 		}
 		last = err
-		if !retryable(err) {
+		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
 	}

@@ -144,3 +144,37 @@ func TestPortalTTL(t *testing.T) {
 		t.Error("no flash after saving")
 	}
 }
+
+func TestPortalConversationShowsImagesAndToolCalls(t *testing.T) {
+	pe := newPortalEnv(t)
+	const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+	contents := []gemini.Content{
+		{Role: "user", Parts: []gemini.Part{{Text: "what is this?"}, {InlineData: &gemini.Blob{MimeType: "image/png", Data: png}},
+			{InlineData: &gemini.Blob{MimeType: "image/svg+xml", Data: "PHN2Zz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+"}}}},
+		{Role: "model", Parts: []gemini.Part{{Text: "thinking…", Thought: true}, {FunctionCall: &gemini.FunctionCall{Name: "lookup", Args: []byte(`{"q":"` + `\u003cb\u003e` + `"}`)}}}},
+		{Role: "user", Parts: []gemini.Part{{FunctionResponse: &gemini.FunctionResponse{Name: "lookup", Response: []byte(`{"ok":true}`)}}}},
+	}
+	owner := ownerOf(t, pe, userSecret)
+	if err := pe.store.SaveConversation(t.Context(), owner, "pics", contents, 50); err != nil {
+		t.Fatal(err)
+	}
+	list, _, _ := pe.store.ListConversations(t.Context(), domain.ConversationFilter{Owner: owner})
+	b := pe.browser(t)
+	b.login(userSecret)
+	resp, body := b.get("/manage/context/" + itoa(list[0].ID))
+	wantStatus(t, "conversation", resp, http.StatusOK)
+	d := doc(t, body)
+	imgs := d.Find(".turn img")
+	if imgs.Length() != 1 || imgs.AttrOr("src", "") != "data:image/png;base64,"+png {
+		t.Errorf("%d images, src %q; want the PNG only (SVG is described, not shown)", imgs.Length(), imgs.AttrOr("src", ""))
+	}
+	if got := d.Find(".turn-model .call code").Text(); got != "lookup" {
+		t.Errorf("function call = %q", got)
+	}
+	if got := d.Find(".turn-tool .role").Length(); got != 1 {
+		t.Errorf("%d tool turns; want 1", got)
+	}
+	if d.Find(".turn-model details.thought").Length() != 1 {
+		t.Error("thought not folded away")
+	}
+}

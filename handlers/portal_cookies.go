@@ -44,11 +44,13 @@ func (w *secureWriter) fix() {
 	}
 }
 
+// WriteHeader fixes the cookies before the header goes out.
 func (w *secureWriter) WriteHeader(code int) {
 	w.fix()
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write fixes the cookies before the first byte goes out.
 func (w *secureWriter) Write(b []byte) (int, error) {
 	w.fix()
 	return w.ResponseWriter.Write(b)

@@ -24,7 +24,12 @@ type portalEnv struct {
 	path  string // the database file
 }
 
-type portalOption func(*handlers.Deps, *handlers.PortalConfig)
+// portalOption changes the wiring: before runs ahead of NewPortalDeps,
+// after on its result.
+type portalOption struct {
+	before func(*handlers.Deps, *handlers.PortalConfig)
+	after  func(*handlers.PortalDeps)
+}
 
 func newPortalEnv(t *testing.T, opts ...portalOption) *portalEnv {
 	t.Helper()
@@ -33,9 +38,16 @@ func newPortalEnv(t *testing.T, opts ...portalOption) *portalEnv {
 	pe.env = newEnv(t, []string{testKey(1), testKey(2)}, nil, func(d *handlers.Deps) {
 		pc := handlers.PortalConfig{SecretKey: "portal-test-secret", Version: "test", AdminConfigured: true}
 		for _, o := range opts {
-			o(d, &pc)
+			if o.before != nil {
+				o.before(d, &pc)
+			}
 		}
 		wireStore(t, d, pe.store, pc)
+		for _, o := range opts {
+			if o.after != nil {
+				o.after(d.Portal)
+			}
+		}
 	})
 	return pe
 }

@@ -27,7 +27,7 @@ func (pg *pages) renderGemini(w http.ResponseWriter, r *http.Request, status int
 // cooldowns and its project's meters per model.
 func geminiKeys(pool *domain.Pool, now time.Time) ([]views.GeminiKey, views.KeyCounts, string) {
 	status := pool.Status()
-	ids := keyIDs(pool)
+	ids := keyIDs(pool, status)
 	rep := pool.UsageReport(now)
 	keys := make([]views.GeminiKey, len(status))
 	byMasked := map[string][]int{}
@@ -67,13 +67,27 @@ func geminiKeys(pool *domain.Pool, now time.Time) ([]views.GeminiKey, views.KeyC
 	return keys, keyCounts(status), text
 }
 
-// keyIDs are the pool's keys' stable ids (domain.KeyID), in pool order:
-// what the forms name a key by, since the page never holds a secret.
-func keyIDs(pool *domain.Pool) []string {
-	snap := pool.Snapshot()
-	ids := make([]string, len(snap.Keys))
-	for i, k := range snap.Keys {
-		ids[i] = k.ID
+// keyIDs are the pool's keys' stable ids (domain.KeyID), in the order of
+// status: what the forms name a key by, since pages never hold a secret.
+// Secrets and Invalid list the keys in pool order, split by state; a key
+// whose state changed in between fails the mask check and gets no id (no
+// buttons) until the next load.
+func keyIDs(pool *domain.Pool, status []domain.KeyStatus) []string {
+	valid, invalid := pool.Secrets(), pool.Invalid()
+	ids := make([]string, len(status))
+	for i, s := range status {
+		list := &valid
+		if s.Invalid {
+			list = &invalid
+		}
+		if len(*list) == 0 {
+			continue
+		}
+		secret := (*list)[0]
+		*list = (*list)[1:]
+		if domain.MaskSecret(secret) == s.Masked {
+			ids[i] = domain.KeyID(secret)
+		}
 	}
 	return ids
 }

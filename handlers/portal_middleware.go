@@ -172,9 +172,15 @@ func securityHeaders(next http.Handler) http.Handler {
 // localPath accepts only a path on this site as a redirect target, so
 // ?next= cannot send anyone elsewhere ("//evil", "/\evil", "https:").
 func localPath(s, def string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, `/\`) ||
-		strings.ContainsAny(s, "\r\n") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, `\`) {
 		return def
+	}
+	// Browsers drop tabs and newlines from URLs, so "/\t/evil" would become
+	// "//evil"; refuse every control character.
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return def
+		}
 	}
 	return s
 }

@@ -1,11 +1,14 @@
 package handlers_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/handlers"
 	"github.com/hagemi/hagemi/static"
 )
@@ -83,7 +86,7 @@ func TestPortalLanguage(t *testing.T) {
 }
 
 func TestPortalStatusPage(t *testing.T) {
-	pe := newPortalEnv(t, func(_ *handlers.Deps, pc *handlers.PortalConfig) { pc.ProtectStatus = true })
+	pe := newPortalEnv(t, portalOption{before: func(_ *handlers.Deps, pc *handlers.PortalConfig) { pc.ProtectStatus = true }})
 	b := pe.browser(t)
 	_, body := b.get("/")
 	if d := doc(t, body); d.Find("#live").Length() != 0 || !strings.Contains(d.Find(".lead").Text(), "test") {
@@ -106,7 +109,14 @@ func TestPortalStatusPage(t *testing.T) {
 }
 
 func TestPortalGeminiPage(t *testing.T) {
-	pe := newPortalEnv(t)
+	// The second key fails its re-check.
+	check := func(_ context.Context, secret string) error {
+		if secret == testKey(2) {
+			return fmt.Errorf("%w: API_KEY_INVALID", domain.ErrKeyRejected)
+		}
+		return nil
+	}
+	pe := newPortalEnv(t, portalOption{after: func(p *handlers.PortalDeps) { p.CheckKey = check }})
 	b := pe.browser(t)
 	b.login(adminSecret)
 	resp, body := b.get("/manage/gemini")
@@ -133,6 +143,21 @@ func TestPortalGeminiPage(t *testing.T) {
 	}
 	resp, _ = b.post("/manage/gemini/nosuchkey/delete", nil)
 	wantStatus(t, "unknown key", resp, http.StatusNotFound)
+
+	checks := d.Find(`form[action$="/check"]`)
+	if checks.Length() != 2 {
+		t.Fatalf("%d re-check buttons; want 2", checks.Length())
+	}
+	resp, _ = b.post(checks.Eq(1).AttrOr("action", ""), nil)
+	wantRedirect(t, "re-check", resp, "/manage/gemini")
+	_, body = b.get("/manage/gemini")
+	d = doc(t, body)
+	if got := d.Find("#flash").Text(); !strings.Contains(got, "API_KEY_INVALID") {
+		t.Errorf("flash after a failed re-check = %q", got)
+	}
+	if got := d.Find(".gemini-keys .badge.bad").Length(); got != 1 {
+		t.Errorf("%d keys shown invalid; want 1", got)
+	}
 }
 
 func TestPortalUsageAndMePages(t *testing.T) {

@@ -138,6 +138,7 @@ func pickEmbeddingModel(d *Deps, r *http.Request, req *openai.EmbeddingRequest, 
 	if info, known := d.Catalog.Lookup(call.model); d.Catalog.Loaded() && (!known || !info.Supports("embedContent")) {
 		return fmt.Errorf("%w: the model '%s' does not exist or cannot embed", domain.ErrModelNotFound, call.model)
 	}
+	recordOf(r.Context()).model = call.model
 	return nil
 }
 

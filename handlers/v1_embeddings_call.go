@@ -32,13 +32,13 @@ func embedChunk(ctx context.Context, d *Deps, emb Embedder, call *embedCall, sta
 			succeeded(ctx, d, lease, &gemini.Reply{Usage: &gemini.UsageMetadata{PromptTokenCount: tokens}})
 			return vs, nil
 		}
-		if ctx.Err() != nil {
+		if clientLeft(ctx, d, lease) {
 			return nil, err
 		}
-		d.Pool.Report(lease, outcomeOf(err))
+		report(ctx, d, lease, outcomeOf(err))
 		logAttempt(d, lease, call.model, err)
 		last = err
-		if !retryable(err) {
+		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
 	}

@@ -31,7 +31,7 @@ var enAdmin = map[string]string{
 	"keys.memory":             "Conversation memory",
 	"keys.enable":             "Enable",
 	"keys.disable":            "Disable",
-	"keys.delete.confirm":     "Delete this key and its usage? Its conversations stay until their TTL.",
+	"keys.delete.confirm":     "Delete this key with its usage and conversations? Clients using it stop working at once.",
 	"keys.regenerate":         "New secret…",
 	"keys.regenerate.confirm": "Replace the secret? Clients using the old one stop working at once.",
 	"keys.secret.title":       "New key: %s",

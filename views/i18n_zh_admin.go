@@ -32,7 +32,7 @@ var zhAdmin = map[string]string{
 	"keys.memory":             "对话记忆",
 	"keys.enable":             "启用",
 	"keys.disable":            "禁用",
-	"keys.delete.confirm":     "删除此 Key 及其用量？其对话保留到 TTL 到期。",
+	"keys.delete.confirm":     "删除此 Key 及其用量和对话？使用它的客户端将立即失效。",
 	"keys.regenerate":         "重新生成…",
 	"keys.regenerate.confirm": "替换密钥？使用旧密钥的客户端将立即失效。",
 	"keys.secret.title":       "新 Key：%s",

@@ -6,6 +6,14 @@ import (
 	"github.com/a-h/templ"
 )
 
+// htmxConfig keeps htmx inside the Content-Security-Policy (no inline
+// styles, no eval), keeps pages out of localStorage (a new key's secret must
+// not linger there), and lets 422 form errors be swapped in like successes.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"historyCacheSize":0,"refreshOnHistoryMiss":true,"selfRequestsOnly":true,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
+	`{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}`
+
 // isCurrent tells whether href is the page at path or its section.
 func isCurrent(path, href string) bool {
 	if href == "/" {
@@ -71,4 +79,12 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// toneIf colours a status tile only when its number deserves attention.
+func toneIf(cond bool, tone string) string {
+	if cond {
+		return tone
+	}
+	return ""
 }

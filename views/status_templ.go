@@ -197,15 +197,15 @@ func StatusLive(v StatusView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile(v.Meta.T("status.active"), Num(v.Keys.Active), "ok").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile(v.Meta.T("status.active"), Num(v.Keys.Active), toneIf(v.Keys.Active > 0, "ok")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile(v.Meta.T("status.cooling"), Num(v.Keys.Cooling), "warn").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile(v.Meta.T("status.cooling"), Num(v.Keys.Cooling), toneIf(v.Keys.Cooling > 0, "warn")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tile(v.Meta.T("status.invalid"), Num(v.Keys.Invalid), "bad").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tile(v.Meta.T("status.invalid"), Num(v.Keys.Invalid), toneIf(v.Keys.Invalid > 0, "bad")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -239,7 +239,7 @@ func StatusLive(v StatusView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v.Today.ErrorsKnown {
-			templ_7745c5c3_Err = tile(v.Meta.T("status.errors"), Num(v.Today.Errors), "bad").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(v.Meta.T("status.errors"), Num(v.Today.Errors), toneIf(v.Today.Errors > 0, "bad")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
