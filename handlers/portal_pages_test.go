@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/handlers"
@@ -187,5 +188,33 @@ func TestPortalUsageAndMePages(t *testing.T) {
 	wantRedirect(t, "memory off", resp, "/me")
 	if got, _ := pe.store.GetProxyKey(t.Context(), k.ID); got.MemoryEnabled || got.Description != "charted" || !got.Enabled {
 		t.Errorf("after turning memory off: %+v", got)
+	}
+}
+
+func TestPortalUsageChartsThePoolHistory(t *testing.T) {
+	var pe *portalEnv
+	pe = newPortalEnv(t, portalOption{after: func(p *handlers.PortalDeps) {
+		p.KeyUsageHistory = func(ctx context.Context, from string) ([]domain.KeyUsageDay, error) {
+			return pe.store.KeyUsageDailySince(ctx, from)
+		}
+	}})
+	yesterday := domain.PTDay(time.Now().Add(-24 * time.Hour))
+	err := pe.store.AddKeyUsageDaily(t.Context(), []domain.KeyUsageDay{
+		{KeyID: "k1", Model: "gemini-2.5-flash", Day: yesterday, DayTotals: domain.DayTotals{Requests: 40, InputTokens: 900, OutputTokens: 100}},
+		{KeyID: "k2", Model: "gemini-2.5-pro", Day: yesterday, DayTotals: domain.DayTotals{Requests: 2}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := pe.browser(t)
+	b.login(adminSecret)
+	_, body := b.get("/manage/usage")
+	d := doc(t, body)
+	first := d.Find("figure.chart").First()
+	if got := first.Find("figcaption").Text(); got != "Requests per day (30 days)" {
+		t.Errorf("first chart = %q; want all traffic", got)
+	}
+	if !strings.Contains(first.Find("svg title").Text(), yesterday[5:]+": 42") {
+		t.Errorf("yesterday's bar missing: %q", first.Find("svg title").Text())
 	}
 }

@@ -37,6 +37,13 @@ func handleUsage(pg *pages, d *Deps, hist history) http.Handler {
 				return
 			}
 			addDaily(days, reqs, toks, rows)
+			// Today's stored rows lag the pool's live counts.
+			last := len(days) - 1
+			reqs[last], toks[last] = 0, 0
+			for _, m := range rep.Models {
+				reqs[last] += m.Today.Requests
+				toks[last] += m.Today.InputTokens + m.Today.OutputTokens
+			}
 			reqTitle, tokTitle = "usage.requests.all", "usage.tokens.all"
 		}
 		perKey, err := proxyKeyUsage(r.Context(), d.Keys, d.Usage, days, reqs, toks, hist == nil)
