@@ -36,6 +36,10 @@ type config struct {
 	StreamHeartbeat      time.Duration
 	ModelRefreshInterval time.Duration
 
+	// Portal.
+	ProtectStatusPage bool
+	AccessTokenExpire time.Duration
+
 	// Key pool.
 	ModelLimitsFile     string // MODEL_LIMITS_FILE; empty = app/data/model_limits.json if present
 	KeyRecheckInterval  time.Duration
@@ -92,6 +96,8 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		AllowRemoteImages:    p.bool("ALLOW_REMOTE_IMAGES", true),
 		StreamHeartbeat:      p.seconds("STREAM_HEARTBEAT_SECONDS", 15),
 		ModelRefreshInterval: p.seconds("MODEL_REFRESH_SECONDS", 600),
+		ProtectStatusPage:    p.bool("PROTECT_STATUS_PAGE", false),
+		AccessTokenExpire:    time.Duration(p.int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 10080)) * time.Minute,
 		ModelLimitsFile:      strings.TrimSpace(getenv("MODEL_LIMITS_FILE")),
 		KeyRecheckInterval:   time.Duration(p.int("KEY_RECHECK_INTERVAL_MINUTES", 60, 1, 7*24*60)) * time.Minute,
 		UsageReportInterval:  time.Duration(p.int("USAGE_REPORT_INTERVAL_MINUTES", 30, 1, 7*24*60)) * time.Minute,

@@ -25,6 +25,9 @@ import (
 	"github.com/hagemi/hagemi/sqlstore"
 )
 
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -121,6 +124,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if cfg.DisableSafety {
 		deps.SafetyThreshold = "OFF"
 	}
+	portal, err := handlers.NewPortalDeps(ctx, store.DB(), handlers.PortalConfig{
+		SecretKey:       cfg.SecretKey,
+		IdleTimeout:     cfg.AccessTokenExpire,
+		ProtectStatus:   cfg.ProtectStatusPage,
+		Version:         version,
+		MemoryMode:      store.Mode() == "memory",
+		AdminConfigured: cfg.AdminKey != "",
+	})
+	if err != nil {
+		return fmt.Errorf("portal: %w", err)
+	}
+	portal.KeyUsageHistory = store.KeyUsageDailySince
+	portal.CheckKey = checkKeyWith(client)
+	deps.Portal = portal
 	if cfg.AllowRemoteImages {
 		deps.Fetcher = media.NewFetcher(media.FetcherOptions{})
 	}

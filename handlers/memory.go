@@ -25,11 +25,18 @@ type conversation struct {
 
 // joinConversation merges the stored history into the converted request,
 // truncated to the model's window. It returns nil when memory is off for
-// this request: no store, the credential's setting, or "X-Context: off".
+// this request: no store, the credential's switch (a proxy key's own, or
+// the portal's "my memory" setting for a password user), or "X-Context: off".
 func joinConversation(ctx context.Context, d *Deps, r *http.Request, call *chatCall, inputLimit int) (*conversation, error) {
 	p := principalFrom(ctx)
 	if d.Conversations == nil || p.NoMemory || strings.EqualFold(r.Header.Get("X-Context"), "off") {
 		return nil, nil
+	}
+	if p.KeyID == 0 { // static credentials keep their switch in the settings
+		on, err := ownerMemoryEnabled(ctx, d.Settings, p.Owner)
+		if err != nil || !on {
+			return nil, err
+		}
 	}
 	name, err := conversationName(r.Header.Get("X-Conversation-ID"))
 	if err != nil {

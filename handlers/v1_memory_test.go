@@ -192,3 +192,18 @@ func TestMemoryContextTooLong(t *testing.T) {
 		t.Errorf("status %d %+v", resp.StatusCode, env.Error)
 	}
 }
+
+func TestMemorySwitchOfPasswordUser(t *testing.T) {
+	opt, store := withStore(t)
+	e := newEnv(t, []string{testKey(1)}, nil, opt)
+	p, _ := handlers.NewCredentials("", []string{userSecret}, nil).Authenticate(context.Background(), userSecret)
+	if err := store.SetSetting(context.Background(), "memory_enabled:"+p.Owner, "off"); err != nil {
+		t.Fatal(err)
+	}
+	if resp := e.post(t, "/v1/chat/completions", `{"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]}`); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if _, err := store.LoadConversation(context.Background(), p.Owner, "default", 0); err == nil {
+		t.Error("a conversation was stored with the user's memory switched off")
+	}
+}
