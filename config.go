@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hagemi/hagemi/domain"
+	"github.com/hagemi/hagemi/domain/gemini"
 )
 
 // config is every setting, read once from the environment at start.
@@ -39,6 +40,9 @@ type config struct {
 	// Portal.
 	ProtectStatusPage bool
 	AccessTokenExpire time.Duration
+
+	// ExtraModels are listed and accepted though the upstream list lacks them.
+	ExtraModels []string
 
 	// Key pool.
 	ModelLimitsFile     string // MODEL_LIMITS_FILE; empty = app/data/model_limits.json if present
@@ -115,6 +119,19 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		MaxMemoryRecords:     p.int("MAX_CONTEXT_RECORDS_MEMORY", 5000, 0, 10_000_000),
 	}
 	c.Passwords = splitList(getenv("PASSWORD"), ",")
+	for _, m := range splitList(getenv("EXTRA_MODELS"), ", \t\n") {
+		id, err := gemini.ModelID(m)
+		if err != nil {
+			p.fail("EXTRA_MODELS: %q: %v", m, err)
+			continue
+		}
+		c.ExtraModels = append(c.ExtraModels, id)
+	}
+	for _, gone := range []string{"CACHE_REFRESH_INTERVAL_SECONDS", "JWT_ALGORITHM"} {
+		if getenv(gone) != "" {
+			p.warn("%s has no effect: key scores are computed on every request and portal sessions are server-side", gone)
+		}
+	}
 	c.GeminiKeys = p.geminiKeys(getenv("GEMINI_API_KEYS"))
 	for _, s := range splitList(getenv("TRUSTED_PROXIES"), ", \t\n") {
 		pfx, err := parsePrefix(s)

@@ -91,6 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	pool.Restore(keyState)
 	client := &gemini.Client{HTTP: gemini.NewHTTPClient(cfg.RequestTimeout), BaseURL: cfg.GeminiBaseURL}
 	catalog := gemini.NewCatalog(client, pool.Secrets)
+	catalog.AddExtra(cfg.ExtraModels...)
 
 	deps := handlers.Deps{
 		Log:           log,

@@ -18,6 +18,7 @@ type ModelLister interface {
 type Catalog struct {
 	lister ModelLister
 	keys   func() []string
+	extra  []Model
 	snap   atomic.Pointer[catalogSnapshot]
 }
 
@@ -30,6 +31,14 @@ type catalogSnapshot struct {
 // NewCatalog makes an empty catalog that lists models with keys().
 func NewCatalog(lister ModelLister, keys func() []string) *Catalog {
 	return &Catalog{lister: lister, keys: keys}
+}
+
+// AddExtra lists models the upstream list lacks (EXTRA_MODELS: new
+// previews, tuned aliases) as chat models, from the next refresh on.
+func (c *Catalog) AddExtra(ids ...string) {
+	for _, id := range ids {
+		c.extra = append(c.extra, Model{Name: id, SupportedGenerationMethods: []string{"generateContent", "countTokens"}})
+	}
 }
 
 // Refresh fetches the list with the first key that works (trying at most
@@ -58,8 +67,11 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 
 func (c *Catalog) set(models []Model) {
 	s := &catalogSnapshot{byID: make(map[string]Model, len(models)), fetched: time.Now()}
-	for _, m := range models {
+	for _, m := range append(models, c.extra...) {
 		m.Name = strings.TrimPrefix(m.Name, "models/")
+		if _, dup := s.byID[m.Name]; dup {
+			continue
+		}
 		s.models = append(s.models, m)
 		s.byID[m.Name] = m
 	}

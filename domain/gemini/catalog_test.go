@@ -14,6 +14,7 @@ func TestCatalogKeepsLastGoodList(t *testing.T) {
 	fake := geminitest.New(t, geminitest.WithKey(key, geminitest.Key{}))
 	client := &gemini.Client{HTTP: fake.Client(), BaseURL: fake.URL}
 	c := gemini.NewCatalog(client, func() []string { return []string{key} })
+	c.AddExtra("gemini-9-secret-preview", "gemini-2.5-flash")
 	if c.Loaded() {
 		t.Fatal("loaded before the first refresh")
 	}
@@ -30,7 +31,10 @@ func TestCatalogKeepsLastGoodList(t *testing.T) {
 		}
 	}
 	if m, ok := c.Lookup("gemini-2.5-flash"); !ok || m.InputTokenLimit == 0 {
-		t.Errorf("lookup = %+v, %v", m, ok)
+		t.Errorf("lookup = %+v, %v (an extra must not shadow the upstream entry)", m, ok)
+	}
+	if m, ok := c.Lookup("gemini-9-secret-preview"); !ok || !m.Supports("generateContent") {
+		t.Errorf("extra model = %+v, %v", m, ok)
 	}
 
 	// Google becomes unreachable: the refresh fails, the list stays.
