@@ -62,6 +62,7 @@ type config struct {
 	// Storage and conversation memory.
 	DBPath              string // CONTEXT_DB_PATH; empty = memory mode
 	StreamSaveReply     bool
+	AppendUnnamed       bool
 	DefaultMaxContext   int
 	ContextSafetyMargin int
 	CleanupInterval     time.Duration
@@ -113,6 +114,7 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		MetricsToken:         strings.TrimSpace(getenv("METRICS_TOKEN")),
 		DBPath:               strings.TrimSpace(getenv("CONTEXT_DB_PATH")),
 		StreamSaveReply:      p.bool("STREAM_SAVE_REPLY", true),
+		AppendUnnamed:        p.bool("MEMORY_APPEND_WITHOUT_ID", false),
 		DefaultMaxContext:    p.int("DEFAULT_MAX_CONTEXT_TOKENS", 30000, 100, 10_000_000),
 		ContextSafetyMargin:  p.int("CONTEXT_TOKEN_SAFETY_MARGIN", 200, 0, 1_000_000),
 		CleanupInterval:      p.seconds("MEMORY_CONTEXT_CLEANUP_INTERVAL_SECONDS", 3600),

@@ -107,6 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			SaveStreamed:     cfg.StreamSaveReply,
 			DefaultMaxTokens: cfg.DefaultMaxContext,
 			SafetyMargin:     cfg.ContextSafetyMargin,
+			AppendUnnamed:    cfg.AppendUnnamed,
 		},
 		IPLimiter:       domain.NewClientLimiter(cfg.RequestsPerMinute, cfg.RequestsPerDayPerIP),
 		KeyLimiter:      domain.NewClientLimiter(0, 0),

@@ -108,4 +108,9 @@ type MemoryConfig struct {
 	// (CONTEXT_TOKEN_SAFETY_MARGIN).
 	DefaultMaxTokens int
 	SafetyMargin     int
+	// AppendUnnamed prepends the default conversation's history to requests
+	// that name no conversation and carry only new turns, as the original
+	// did (MEMORY_APPEND_WITHOUT_ID). Off, only named conversations
+	// (X-Conversation-ID) grow that way.
+	AppendUnnamed bool
 }

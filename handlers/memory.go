@@ -38,6 +38,7 @@ func joinConversation(ctx context.Context, d *Deps, r *http.Request, call *chatC
 			return nil, err
 		}
 	}
+	named := strings.TrimSpace(r.Header.Get("X-Conversation-ID")) != ""
 	name, err := conversationName(r.Header.Get("X-Conversation-ID"))
 	if err != nil {
 		return nil, err
@@ -47,7 +48,14 @@ func joinConversation(ctx context.Context, d *Deps, r *http.Request, call *chatC
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
-	merged, _ := memory.Merge(stored, req.Contents)
+	merged, how := memory.Merge(stored, req.Contents)
+	if how == memory.NewTurns && len(stored) > 0 && !named && !d.Memory.AppendUnnamed {
+		// A request without model turns is also how every client opens a
+		// new chat (and how Open WebUI asks for titles): without a
+		// conversation id, prepending the last chat would leak it into the
+		// new one. Such a request starts the default conversation afresh.
+		merged = req.Contents
+	}
 	if inputLimit <= 0 {
 		inputLimit = d.Memory.DefaultMaxTokens
 	}

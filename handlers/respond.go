@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -76,6 +77,8 @@ func statusFor(err error) apiError {
 		return apiError{Status: 403, Type: "permission_denied", Message: err.Error()}
 	case errors.Is(err, domain.ErrUnavailable):
 		return apiError{Status: 503, Type: "server_error", Message: err.Error()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return apiError{Status: 504, Type: "server_error", Message: "The request took longer than this gateway allows."}
 	case errors.Is(err, domain.ErrUpstream):
 		return apiError{Status: 502, Type: "server_error", Message: "Gemini did not answer properly; try again."}
 	}
@@ -117,7 +120,10 @@ func upstreamStatus(ue *gemini.UpstreamError) apiError {
 	case gemini.KindTimeout:
 		return apiError{Status: 504, Type: "server_error", Message: "Gemini did not answer in time."}
 	case gemini.KindServer:
-		if ue.HTTPStatus == 503 {
+		if ue.HTTPStatus == 504 || ue.Status == "DEADLINE_EXCEEDED" {
+			return apiError{Status: 504, Type: "server_error", Message: "Gemini did not answer in time."}
+		}
+		if ue.HTTPStatus == 503 || ue.Status == "UNAVAILABLE" {
 			return apiError{Status: 503, Type: "server_error", Message: "Gemini is overloaded; try again shortly."}
 		}
 	}

@@ -22,6 +22,10 @@ func addRoutes(mux *http.ServeMux, d *Deps) {
 	mux.Handle("OPTIONS /v1/{path...}", cors(http.HandlerFunc(preflight)))
 	addNativeRoutes(mux, d)
 	mux.Handle("/v1/{path...}", cors(http.HandlerFunc(handleV1NotFound)))
+	// Legacy completions, asked for by clients given a base URL without /v1
+	// (Continue): an OpenAI-shaped answer, never the portal's HTML page.
+	mux.Handle("POST /completions", cors(http.HandlerFunc(handleV1NotFound)))
+	mux.Handle("POST /fim/completions", cors(http.HandlerFunc(handleV1NotFound)))
 	if d.Portal != nil {
 		addPortalRoutes(mux, d)
 	}
@@ -39,5 +43,5 @@ func handleHealth(w http.ResponseWriter, _ *http.Request) {
 
 func handleV1NotFound(w http.ResponseWriter, r *http.Request) {
 	writeAPIError(w, apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "unknown_url",
-		Message: "Unknown endpoint " + r.Method + " " + r.URL.Path + "; this gateway serves /v1/chat/completions and /v1/models."})
+		Message: "Unknown endpoint " + r.Method + " " + r.URL.Path + "; this gateway serves /v1/chat/completions, /v1/embeddings and /v1/models."})
 }

@@ -23,9 +23,10 @@ type sseWriter struct {
 	lastWrite time.Time
 	broken    bool
 
-	stop chan struct{}
-	done chan struct{}
-	buf  []byte
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+	buf      []byte
 }
 
 func newSSEWriter(w http.ResponseWriter, heartbeat time.Duration) *sseWriter {
@@ -58,9 +59,9 @@ func (s *sseWriter) beat(every time.Duration) {
 }
 
 // close stops the heartbeat and waits for it, so nothing writes after the
-// handler returns.
+// handler returns. It may be called more than once.
 func (s *sseWriter) close() {
-	close(s.stop)
+	s.stopOnce.Do(func() { close(s.stop) })
 	<-s.done
 }
 

@@ -207,3 +207,23 @@ func TestMemorySwitchOfPasswordUser(t *testing.T) {
 		t.Error("a conversation was stored with the user's memory switched off")
 	}
 }
+
+// TestMemoryNewChatWithoutIDDoesNotInheritTheLastOne is the client that
+// resends whole conversations opening a new chat: its first request has no
+// model turn and must not get the previous chat prepended.
+func TestMemoryNewChatWithoutIDDoesNotInheritTheLastOne(t *testing.T) {
+	for _, appendUnnamed := range []bool{false, true} {
+		opt, _ := withStore(t)
+		e := newEnv(t, []string{testKey(1)}, nil, opt, func(d *handlers.Deps) { d.Memory.AppendUnnamed = appendUnnamed })
+		for _, q := range []string{"secret plan A", "new task"} {
+			if resp := e.post(t, "/v1/chat/completions", `{"model":"gemini-2.5-flash","messages":[{"role":"user","content":"`+q+`"}]}`); resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+		reqs := e.fake.Requests()
+		leaked := strings.Contains(string(reqs[len(reqs)-1].Raw), "secret plan A")
+		if leaked != appendUnnamed {
+			t.Errorf("AppendUnnamed=%v: previous chat prepended = %v", appendUnnamed, leaked)
+		}
+	}
+}

@@ -46,6 +46,9 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 		}
 	}
 	e := statusFor(last)
+	// Stop the heartbeat first: it must not commit a 200 between the check
+	// and the error response.
+	sw.close()
 	if sw.Committed() {
 		sw.errorEvent(e)
 		return

@@ -156,3 +156,29 @@ func TestStreamBlockedPrompt(t *testing.T) {
 		t.Errorf("upstream calls = %d; a blocked prompt is not a key fault and is not retried", n)
 	}
 }
+
+// TestStreamHeartbeatRacesFinalError makes a heartbeat likely to fire just
+// as the last attempt fails: the answer must be either a clean JSON error or
+// a stream with an error event, never a broken response (run with -race).
+func TestStreamHeartbeatRacesFinalError(t *testing.T) {
+	e := newEnv(t, []string{testKey(1)}, nil, func(d *handlers.Deps) { d.Heartbeat = 2 * time.Millisecond })
+	e.fake.Handle("gemini-2.5-flash", func(geminitest.Request) geminitest.Reply {
+		return geminitest.Reply{Status: 400, ErrorMessage: "bad", Delay: 2 * time.Millisecond}
+	})
+	for range 40 {
+		resp := e.post(t, "/v1/chat/completions", streamBody)
+		body := readAll(t, resp.Body)
+		switch resp.StatusCode {
+		case 400:
+			if !strings.Contains(body, `"invalid_request_error"`) {
+				t.Fatalf("400 body %s", body)
+			}
+		case 200:
+			if !strings.Contains(body, `data: {"error"`) {
+				t.Fatalf("200 body without an error event: %s", body)
+			}
+		default:
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}

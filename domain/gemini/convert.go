@@ -1,6 +1,8 @@
 package gemini
 
 import (
+	"strings"
+
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/openai"
 )
@@ -67,6 +69,22 @@ func ConvertRequest(req *openai.ChatRequest, opts ConvertOptions) (*Converted, e
 	if err != nil {
 		return nil, err
 	}
+	if gen < 30 && len(tools) > 0 && len(tools[0].FunctionDeclarations) > 0 && cfg != nil && cfg.ResponseMimeType != "" {
+		// 2.x answers "Function calling with a response mime type:
+		// 'application/json' is unsupported" (spec D.6): the tools win,
+		// because an agent loop cannot work without them.
+		cfg.ResponseMimeType, cfg.ResponseSchema, cfg.ResponseJSONSchema = "", nil, nil
+		if configEmpty(cfg) {
+			cfg = nil
+		}
+	}
+	if strings.HasPrefix(opts.Model, "gemma-") && system != nil {
+		// Gemma on the Gemini API refuses systemInstruction ("Developer
+		// instruction is not enabled"): the text goes in front of the first
+		// user turn instead.
+		contents = inlineSystem(contents, system)
+		system = nil
+	}
 	threshold := opts.SafetyThreshold
 	if threshold == "" {
 		threshold = "BLOCK_NONE"
@@ -86,4 +104,17 @@ func ConvertRequest(req *openai.ChatRequest, opts ConvertOptions) (*Converted, e
 		},
 		IncludeThoughts: include,
 	}, nil
+}
+
+// inlineSystem puts the system text at the start of the first user turn.
+func inlineSystem(contents []Content, system *Content) []Content {
+	for i := range contents {
+		if contents[i].Role == "user" {
+			parts := append(append([]Part{}, system.Parts...), contents[i].Parts...)
+			out := append([]Content{}, contents...)
+			out[i] = Content{Role: "user", Parts: parts}
+			return out
+		}
+	}
+	return append([]Content{{Role: "user", Parts: system.Parts}}, contents...)
 }

@@ -38,7 +38,9 @@ func generationConfig(req *openai.ChatRequest, opts ConvertOptions, gen int) (*G
 	if k := req.TopK; k != nil && *k > 0 {
 		c.TopK = valuePtr(*k)
 	}
-	if n := req.N; n != nil && *n > 1 {
+	// Gemini 3 models answer candidateCount > 1 with "Only one candidate can
+	// be specified": degrade to one answer rather than fail the request.
+	if n := req.N; n != nil && *n > 1 && gen < 30 {
 		c.CandidateCount = valuePtr(*n)
 	}
 	for _, s := range req.Stop {
