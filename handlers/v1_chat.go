@@ -101,6 +101,7 @@ func prepareChat(ctx context.Context, d *Deps, w http.ResponseWriter, r *http.Re
 		Model:           call.req.Model,
 		Created:         d.Now().Unix(),
 		IncludeThoughts: call.converted.IncludeThoughts,
+		ToolNames:       call.converted.ToolNames,
 	}
 	return call, nil
 }

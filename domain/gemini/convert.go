@@ -36,6 +36,9 @@ type Converted struct {
 	// IncludeThoughts says thought summaries were requested and are to be
 	// shown to the client as reasoning_content.
 	IncludeThoughts bool
+	// ToolNames maps functions renamed for Gemini back to the client's
+	// names; pass it on in ResponseOptions.
+	ToolNames map[string]string
 }
 
 // safetyCategories are the categories Gemini models accept; the PaLM-era
@@ -93,7 +96,7 @@ func ConvertRequest(req *openai.ChatRequest, opts ConvertOptions) (*Converted, e
 	for i, c := range safetyCategories {
 		safety[i] = SafetySetting{Category: c, Threshold: threshold}
 	}
-	return &Converted{
+	out := &Converted{
 		Request: &GenerateContentRequest{
 			Contents:          contents,
 			SystemInstruction: system,
@@ -103,7 +106,9 @@ func ConvertRequest(req *openai.ChatRequest, opts ConvertOptions) (*Converted, e
 			GenerationConfig:  cfg,
 		},
 		IncludeThoughts: include,
-	}, nil
+	}
+	out.ToolNames = renameTools(out.Request)
+	return out, nil
 }
 
 // inlineSystem puts the system text at the start of the first user turn.

@@ -2,6 +2,7 @@ package gemini
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hagemi/hagemi/domain/openai"
@@ -56,4 +57,46 @@ func TestModelSpecificAdjustments(t *testing.T) {
 			t.Errorf("first turn = %+v", c.Request.Contents[0])
 		}
 	})
+}
+
+func TestToolNamesGeminiRefusesAreRenamedAndRestored(t *testing.T) {
+	var req openai.ChatRequest
+	json.Unmarshal([]byte(`{"tools":[{"type":"function","function":{"name":"2fa_code"}},{"type":"function","function":{"name":"ok"}}],
+		"tool_choice":{"type":"function","function":{"name":"2fa_code"}},
+		"messages":[{"role":"user","content":"x"},
+		{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"2fa_code","arguments":"{}"}}]},
+		{"role":"tool","tool_call_id":"c1","content":"123"}]}`), &req)
+	c, err := ConvertRequest(&req, ConvertOptions{Model: "gemini-2.5-flash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(c.Request)
+	body := string(b)
+	for _, want := range []string{`"name":"_2fa_code"`, `"allowedFunctionNames":["_2fa_code"]`, `"name":"ok"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("request lacks %s: %s", want, body)
+		}
+	}
+	if strings.Contains(body, `"name":"2fa_code"`) {
+		t.Errorf("an unrenamed name is left: %s", body)
+	}
+	resp := &GenerateContentResponse{Candidates: []Candidate{{FinishReason: "STOP", Content: &Content{Role: "model",
+		Parts: []Part{{FunctionCall: &FunctionCall{Name: "_2fa_code", Args: json.RawMessage(`{}`)}}}}}}}
+	out, _, err := ConvertResponse(resp, ResponseOptions{ToolNames: c.ToolNames})
+	if err != nil || out.Choices[0].Message.ToolCalls[0].Function.Name != "2fa_code" {
+		t.Errorf("response name = %+v, %v", out.Choices[0].Message.ToolCalls, err)
+	}
+	sc := NewStreamConverter(ResponseOptions{ToolNames: c.ToolNames}, false)
+	chunks := sc.Next(resp, nil)
+	found := false
+	for _, ch := range chunks {
+		for _, cc := range ch.Choices {
+			for _, tc := range cc.Delta.ToolCalls {
+				found = found || tc.Function.Name == "2fa_code"
+			}
+		}
+	}
+	if !found {
+		t.Errorf("stream did not restore the name: %+v", chunks)
+	}
 }

@@ -49,7 +49,7 @@ func TestConvertRequestErrors(t *testing.T) {
 		{"tool image", "gemini-2.5-flash", `{"messages":[{"role":"user","content":"a"},{"role":"tool","tool_call_id":"x","content":[{"type":"image_url","image_url":{"url":"data:image/bmp;base64,Qk0="}}]}]}`, "messages[1].content[0].image_url.url"},
 		{"call without name", "gemini-2.5-flash", `{"messages":[{"role":"user","content":"a"},{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"arguments":"{}"}}]}]}`, "messages[1].tool_calls[0].function.name"},
 		{"custom tool", "gemini-2.5-flash", `{"tools":[{"type":"custom","custom":{"name":"x"}}],` + userHi + `}`, "tools[0].type"},
-		{"bad function name", "gemini-2.5-flash", `{"tools":[{"type":"function","function":{"name":"1abc"}}],` + userHi + `}`, "tools[0].function.name"},
+		{"bad function name", "gemini-2.5-flash", `{"tools":[{"type":"function","function":{"name":"a b"}}],` + userHi + `}`, "tools[0].function.name"},
 		{"duplicate function", "gemini-2.5-flash", `{"tools":[{"type":"function","function":{"name":"a"}},{"type":"function","function":{"name":"a"}}],` + userHi + `}`, "tools"},
 		{"parameters not object", "gemini-2.5-flash", `{"tools":[{"type":"function","function":{"name":"a","parameters":"x"}}],` + userHi + `}`, "tools[0].function.parameters"},
 		{"legacy parameters not object", "gemini-2.0-flash", `{"functions":[{"name":"a","parameters":[1]}],` + userHi + `}`, "functions[0].parameters"},

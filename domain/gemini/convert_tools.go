@@ -72,8 +72,8 @@ func declarations(req *openai.ChatRequest, gen int) ([]FunctionDeclaration, erro
 // client's JSON Schema as parametersJsonSchema; older models get the
 // OpenAPI subset of parameters, cleaned.
 func declaration(f openai.FunctionDef, path string, gen int) (FunctionDeclaration, error) {
-	if !validFunctionName(f.Name) {
-		return FunctionDeclaration{}, domain.Invalid(path+".name", "function name must start with a letter or '_' and contain only letters, digits, '_', '.', ':' or '-', at most 128 characters")
+	if !validFunctionName(f.Name) && !validFunctionName(renamePrefix+f.Name) {
+		return FunctionDeclaration{}, domain.Invalid(path+".name", "function name may contain only letters, digits, '_', '.', ':' or '-', at most 127 characters")
 	}
 	d := FunctionDeclaration{Name: f.Name, Description: f.Description}
 	params := bytes.TrimSpace(f.Parameters)
@@ -92,7 +92,8 @@ func declaration(f openai.FunctionDef, path string, gen int) (FunctionDeclaratio
 	return d, nil
 }
 
-// validFunctionName is Gemini's rule; every OpenAI name passes it.
+// validFunctionName is Gemini's rule. OpenAI names that start with a digit
+// or '-' fail it; toolnames.go renames those.
 func validFunctionName(s string) bool {
 	if s == "" || len(s) > 128 {
 		return false

@@ -18,6 +18,9 @@ type ResponseOptions struct {
 	// NewToolCallID issues the id of each tool call. When nil, ids are
 	// "call_" + 24 random base62 characters.
 	NewToolCallID func() string
+	// ToolNames maps function names renamed for Gemini back to the client's
+	// (Converted.ToolNames).
+	ToolNames map[string]string
 }
 
 // ConvertResponse converts a generateContent answer (spec D.7). A prompt
@@ -64,6 +67,7 @@ func ConvertResponse(resp *GenerateContentResponse, opts ResponseOptions) (*open
 			r = nil // only candidate 0 is kept for replay
 		}
 		cc.Choices[n] = convertCandidate(&resp.Candidates[i], opts.IncludeThoughts, newID, r)
+		restoreNames(cc.Choices[n].Message.ToolCalls, opts.ToolNames)
 	}
 	return cc, reply, nil
 }

@@ -98,7 +98,9 @@ func (c *StreamConverter) part(out []openai.ChatCompletionChunk, ch *streamChoic
 		}
 		idx := ch.toolIndex
 		ch.toolIndex++
-		return c.emit(out, ch, openai.Delta{ToolCalls: []openai.ToolCall{toolCall(id, p.FunctionCall, &idx)}})
+		calls := []openai.ToolCall{toolCall(id, p.FunctionCall, &idx)}
+		restoreNames(calls, c.opts.ToolNames)
+		return c.emit(out, ch, openai.Delta{ToolCalls: calls})
 	}
 	if replay {
 		c.reply.add(p)
