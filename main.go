@@ -83,7 +83,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	pool := domain.NewPool(cfg.GeminiKeys, time.Now, domain.WithLimits(limits))
+	geminiKeys, keySink, err := loadGeminiKeys(ctx, log, store, cfg.GeminiKeys)
+	if err != nil {
+		return fmt.Errorf("loading gemini keys: %w", err)
+	}
+	cfg.GeminiKeys = geminiKeys // the start-up check and the logs see the pool's keys
+	pool := domain.NewPool(cfg.GeminiKeys, time.Now, domain.WithLimits(limits), domain.WithKeySink(keySink))
 	keyState, err := store.LoadKeyState(ctx)
 	if err != nil {
 		return fmt.Errorf("loading key state: %w", err)

@@ -10,9 +10,12 @@ import (
 
 // KeySpec is one configured Gemini key. Keys with the same Project share
 // Google's quotas; an empty Project means the key is its own project.
+// A Disabled key is in the pool but out of rotation until the admin
+// enables it (the store remembers that; configuration never sets it).
 type KeySpec struct {
-	Secret  string
-	Project string
+	Secret   string
+	Project  string
+	Disabled bool
 }
 
 // Pool hands out Gemini keys. For each model it tracks every project's
@@ -24,16 +27,29 @@ type KeySpec struct {
 // O(log keys): heaps kept exact on every change replace a scan. Locks are
 // per model and never held across I/O: callers Acquire, call upstream,
 // then Report. State changes are numbered for write-behind (RunPersister).
+//
+// The admin can add, disable and remove keys while it serves
+// (pool_admin.go). Key slots are never reused for another key or
+// reordered: a removed key keeps its slot, out of rotation, so an index
+// held by a Lease or a heap stays valid. The slices below (and every
+// model's per-key arrays) change only with modelsMu, keyMu and every
+// model's mu held, so code holding either keyMu or one model's mu reads
+// them safely.
 type Pool struct {
 	now      func() time.Time
 	limits   *LimitTable
 	keys     []*poolKey
 	projects []string // project ids: the label, or "key:<KeyID>" for a key alone
 	// invalid and projOf are by key index, dense so that a scan over a
-	// thousand keys stays in the CPU cache.
+	// thousand keys stays in the CPU cache. invalid means out of rotation:
+	// refused by Google, disabled or removed.
 	invalid  []atomic.Bool
 	projOf   []int32
-	projKeys [][]int32 // by project: its keys
+	projKeys [][]int32    // by project: its keys
+	live     atomic.Int64 // keys not removed
+
+	adminMu sync.Mutex // serializes admin changes, across the sink's I/O; requests never take it
+	sink    KeySink
 
 	modelsMu sync.Mutex
 	models   sync.Map // model id → *modelPool; read without a lock on every Acquire
@@ -59,11 +75,18 @@ type poolKey struct {
 	lastUsed atomic.Int64
 
 	// guarded by Pool.keyMu
+	rejected     bool // Google refused the key (invalidWhy, invalidSince)
+	disabled     bool // the admin took it out of rotation
+	removed      bool // the admin deleted it; its slot stays
 	invalidWhy   string
 	invalidSince time.Time
+	disabledAt   time.Time
 	checkedAt    time.Time
 	ver          uint64
 }
+
+// syncOut sets the key's out-of-rotation flag from its states (keyMu held).
+func (k *poolKey) syncOut() { k.invalid.Store(k.rejected || k.disabled || k.removed) }
 
 // maxModels bounds the models tracked one by one. Names come from clients;
 // until the model list is loaded nothing stops them from inventing names,
@@ -96,11 +119,9 @@ func NewPool(keys []KeySpec, now func() time.Time, opts ...PoolOption) *Pool {
 	projIndex := map[string]int{}
 	p.invalid = make([]atomic.Bool, len(keys))
 	for n, k := range keys {
-		pk := &poolKey{spec: k, id: KeyID(k.Secret), masked: MaskSecret(k.Secret)}
-		proj := k.Project
-		if proj == "" {
-			proj = "key:" + pk.id
-		}
+		pk := &poolKey{spec: k, id: KeyID(k.Secret), masked: MaskSecret(k.Secret), disabled: k.Disabled}
+		pk.spec.Disabled = false
+		proj := projectID(k.Project, pk.id)
 		i, ok := projIndex[proj]
 		if !ok {
 			i = len(p.projects)
@@ -110,10 +131,20 @@ func NewPool(keys []KeySpec, now func() time.Time, opts ...PoolOption) *Pool {
 		}
 		p.projKeys[i] = append(p.projKeys[i], int32(n))
 		pk.index, pk.proj, pk.invalid = n, i, &p.invalid[n]
+		pk.syncOut()
 		p.keys = append(p.keys, pk)
 		p.projOf = append(p.projOf, int32(i))
 	}
+	p.live.Store(int64(len(keys)))
 	return p
+}
+
+// projectID is the id of a key's project: its label, or the key alone.
+func projectID(label, keyID string) string {
+	if label == "" {
+		return "key:" + keyID
+	}
+	return label
 }
 
 // model returns the state of model, creating it on first use.
@@ -131,7 +162,7 @@ func (p *Pool) model(name string) *modelPool {
 	}
 	mp := &modelPool{name: name, keys: make([]keyModel, len(p.keys)), hot: make([]keyHot, len(p.keys)),
 		projs: make([]projModel, len(p.projects)), phot: make([]projHot, len(p.projects))}
-	mp.initHeaps(p.projOf)
+	mp.initHeaps(p)
 	if name != overflowModel {
 		mp.limits, _ = p.limits.Lookup(name)
 	}
@@ -161,6 +192,7 @@ type Lease struct {
 	Model  string
 
 	index  int
+	proj   int // the key's project when acquired; the admin may move a removed key
 	mp     *modelPool
 	seq    uint64 // the window entry reserved for this call
 	at     int64  // when it was acquired (Unix ns)

@@ -14,7 +14,7 @@ import "time"
 // RetryAfter is when the first of them frees up (Daily when that is the
 // next Pacific midnight).
 func (p *Pool) Acquire(model string, inputTokens int, tried *Tried) (Lease, error) {
-	if len(p.keys) == 0 {
+	if p.live.Load() == 0 {
 		return Lease{}, ErrNoKeys
 	}
 	now := p.now().UnixNano()
@@ -128,5 +128,5 @@ func (p *Pool) reserve(mp *modelPool, i int, est, now int64, tried *Tried, model
 	k.lastUsed.Store(now)
 	tried.indexes = append(tried.indexes, i)
 	return Lease{Secret: k.spec.Secret, Masked: k.masked, Model: model,
-		index: i, mp: mp, seq: mp.seq, at: now, est: est, dayEnd: mp.dayEnd}
+		index: i, proj: k.proj, mp: mp, seq: mp.seq, at: now, est: est, dayEnd: mp.dayEnd}
 }

@@ -110,7 +110,10 @@ func (p *Pool) ApplyCheck(s CheckSummary) {
 		}
 		switch c.Status {
 		case CheckValid:
-			if k.invalid.Load() {
+			p.keyMu.Lock()
+			rejected := k.rejected
+			p.keyMu.Unlock()
+			if rejected {
 				p.RestoreKey(c.secret)
 			}
 		case CheckInvalid:
@@ -122,20 +125,36 @@ func (p *Pool) ApplyCheck(s CheckSummary) {
 	}
 }
 
-// Invalid lists the secrets of keys out of rotation.
+// Invalid lists the secrets of keys out of rotation, in pool order:
+// those Google refused and those the admin disabled.
 func (p *Pool) Invalid() []string {
+	return p.secretsWhere(func(k *poolKey) bool { return k.invalid.Load() })
+}
+
+// secretsWhere lists, in pool order, the secrets of the keys not removed
+// that keep (run with keyMu held) picks.
+func (p *Pool) secretsWhere(keep func(k *poolKey) bool) []string {
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
 	var out []string
 	for _, k := range p.keys {
-		if k.invalid.Load() {
+		if !k.removed && keep(k) {
 			out = append(out, k.spec.Secret)
 		}
 	}
 	return out
 }
 
-// Recheck checks every invalid key now and restores those that work again.
+// Refused lists the secrets of keys Google refused, in pool order, the
+// admin's switch aside: Invalid without the keys only disabled.
+func (p *Pool) Refused() []string {
+	return p.secretsWhere(func(k *poolKey) bool { return k.rejected })
+}
+
+// Recheck checks every key Google refused now and restores those that
+// work again. Keys the admin disabled are left alone.
 func (p *Pool) Recheck(ctx context.Context, check CheckFunc, concurrency int) CheckSummary {
-	s := CheckAll(ctx, p.Invalid(), check, concurrency)
+	s := CheckAll(ctx, p.Refused(), check, concurrency)
 	p.ApplyCheck(s)
 	return s
 }

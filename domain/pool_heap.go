@@ -25,6 +25,13 @@ func (h *ixheap) clear() {
 	h.items = h.items[:0]
 }
 
+// grow makes room for elements up to n-1, absent.
+func (h *ixheap) grow(n int) {
+	for len(h.pos) < n {
+		h.pos = append(h.pos, -1)
+	}
+}
+
 func (h *ixheap) len() int         { return len(h.items) }
 func (h *ixheap) top() int32       { return h.items[0] }
 func (h *ixheap) has(x int32) bool { return h.pos[x] >= 0 }
@@ -101,9 +108,11 @@ func (h *ixheap) down(k int) bool {
 // (highest project health score, then least recently used, then lowest
 // index, exactly the order a full scan would pick), projects by the time
 // their cached check runs out, and cooling keys by the end of cooling.
-func (mp *modelPool) initHeaps(projOf []int32) {
+// The order reads the pool's projOf at each comparison (always under
+// mp.mu), as the admin may add keys.
+func (mp *modelPool) initHeaps(p *Pool) {
 	mp.avail = newIxheap(len(mp.hot), func(a, b int32) bool {
-		sa, sb := mp.phot[projOf[a]].cached.score, mp.phot[projOf[b]].cached.score
+		sa, sb := mp.phot[p.projOf[a]].cached.score, mp.phot[p.projOf[b]].cached.score
 		if sa != sb {
 			return sa > sb
 		}

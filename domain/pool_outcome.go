@@ -57,17 +57,20 @@ func (p *Pool) Report(l Lease, o Outcome) {
 		return
 	}
 	now := p.now().UnixNano()
-	k := p.keys[l.index]
 	if o.Kind == OutcomeKeyInvalid {
-		p.markInvalid(k, o.Reason, time.Unix(0, now))
+		p.markInvalid(p.slot(l.index), o.Reason, time.Unix(0, now))
 	}
 	mp.mu.Lock()
 	defer mp.mu.Unlock()
 	mp.roll(p, now)
-	km, pm := &mp.keys[l.index], &mp.projs[k.proj]
+	// The reservation is in the project the key had when acquired.
+	km, pm := &mp.keys[l.index], &mp.projs[l.proj]
 	defer func() { // before the unlock: mirror the cooldown, re-check the project
 		mp.hot[l.index].coolUntil = km.cool.until
-		mp.refresh(p, k.proj, now)
+		mp.refresh(p, l.proj, now)
+		if j := p.keys[l.index].proj; j != l.proj { // moved meanwhile: place it where it is now
+			mp.refresh(p, j, now)
+		}
 	}()
 	sameDay := l.dayEnd == mp.dayEnd // else the day counters were reset already
 	i := pm.win.find(l.seq)

@@ -12,21 +12,22 @@ import (
 func (p *Pool) Restore(s PoolSnapshot) {
 	now := p.now()
 	today := PTDay(now)
+	p.keyMu.Lock()
 	byID := make(map[string]int, len(p.keys))
 	for i, k := range p.keys {
-		byID[k.id] = i
+		if !k.removed {
+			byID[k.id] = i
+		}
 	}
 	projByID := make(map[string]int, len(p.projects))
 	for j, id := range p.projects {
 		projByID[id] = j
 	}
-
-	p.keyMu.Lock()
 	for _, ks := range s.Keys {
 		if i, ok := byID[ks.ID]; ok {
 			k := p.keys[i]
-			k.invalidWhy, k.invalidSince, k.checkedAt = ks.InvalidWhy, ks.InvalidSince, ks.CheckedAt
-			k.invalid.Store(ks.Invalid)
+			k.rejected, k.invalidWhy, k.invalidSince, k.checkedAt = ks.Invalid, ks.InvalidWhy, ks.InvalidSince, ks.CheckedAt
+			k.syncOut()
 			k.ver = p.touch()
 		}
 	}

@@ -19,7 +19,7 @@ func (s PoolSnapshot) Empty() bool {
 	return len(s.Keys)+len(s.KeyModels)+len(s.Projects)+len(s.History) == 0
 }
 
-// KeyState is one key's validity.
+// KeyState is one key's validity: Invalid means Google refused it.
 type KeyState struct {
 	ID, Masked, Project string
 	Invalid             bool
@@ -87,9 +87,10 @@ func (p *Pool) snapshotSince(since uint64, full bool) (PoolSnapshot, uint64) {
 	now := p.now().UnixNano()
 	p.keyMu.Lock()
 	for _, k := range p.keys {
-		if k.ver > since || full {
+		// Disabled and removed keys are the key store's business (KeySink).
+		if (k.ver > since || full) && !k.removed {
 			s.Keys = append(s.Keys, KeyState{ID: k.id, Masked: k.masked, Project: k.spec.Project,
-				Invalid: k.invalid.Load(), InvalidWhy: k.invalidWhy, InvalidSince: k.invalidSince, CheckedAt: k.checkedAt})
+				Invalid: k.rejected, InvalidWhy: k.invalidWhy, InvalidSince: k.invalidSince, CheckedAt: k.checkedAt})
 		}
 	}
 	p.keyMu.Unlock()

@@ -5,10 +5,14 @@ import (
 )
 
 // KeyStatus is a read-only view of one key for logs and the portal.
+// Invalid means out of rotation: Google refused the key, or the admin
+// disabled it (Disabled, and then InvalidWhy says so unless Google refused
+// it too).
 type KeyStatus struct {
 	Masked       string
 	Project      string
 	Invalid      bool
+	Disabled     bool
 	InvalidWhy   string
 	InvalidSince time.Time
 	CheckedAt    time.Time            // last re-check of an invalid key
@@ -16,36 +20,57 @@ type KeyStatus struct {
 	LastUsed     time.Time
 }
 
-// Status lists every key's state.
+// DisabledWhy is the reason a key disabled by the admin shows.
+const DisabledWhy = "disabled by the admin"
+
+// Status lists every key's state, in pool order; removed keys are left out.
 func (p *Pool) Status() []KeyStatus {
 	now := p.now().UnixNano()
-	out := make([]KeyStatus, len(p.keys))
+	var out []KeyStatus
+	var slots []*poolKey
 	p.keyMu.Lock()
-	for i, k := range p.keys {
-		out[i] = KeyStatus{Masked: k.masked, Project: k.spec.Project, Invalid: k.invalid.Load(),
-			InvalidWhy: k.invalidWhy, InvalidSince: k.invalidSince, CheckedAt: k.checkedAt}
-		if t := k.lastUsed.Load(); t != 0 {
-			out[i].LastUsed = time.Unix(0, t)
+	for _, k := range p.keys {
+		if k.removed {
+			continue
 		}
+		since, why := k.outWhy()
+		s := KeyStatus{Masked: k.masked, Project: k.spec.Project, Invalid: k.invalid.Load(), Disabled: k.disabled,
+			InvalidWhy: why, InvalidSince: since, CheckedAt: k.checkedAt}
+		if t := k.lastUsed.Load(); t != 0 {
+			s.LastUsed = time.Unix(0, t)
+		}
+		out = append(out, s)
+		slots = append(slots, k)
 	}
 	p.keyMu.Unlock()
 	p.eachModel(func(mp *modelPool) {
-		for i, k := range p.keys {
-			until := max(mp.keys[i].cool.until, mp.projs[k.proj].cool.until)
+		for n, k := range slots { // the model's arrays cover every slot
+			until := max(mp.keys[k.index].cool.until, mp.projs[k.proj].cool.until)
 			if until <= now {
 				continue
 			}
-			if out[i].Cooling == nil {
-				out[i].Cooling = map[string]time.Time{}
+			if out[n].Cooling == nil {
+				out[n].Cooling = map[string]time.Time{}
 			}
-			out[i].Cooling[mp.name] = time.Unix(0, until)
+			out[n].Cooling[mp.name] = time.Unix(0, until)
 		}
 	})
 	return out
 }
 
-// Active is the number of keys not marked invalid.
+// outWhy is when and why the key left rotation (keyMu held): Google's
+// refusal first, then the admin's.
+func (k *poolKey) outWhy() (time.Time, string) {
+	if !k.rejected && k.disabled {
+		return k.disabledAt, DisabledWhy
+	}
+	return k.invalidSince, k.invalidWhy
+}
+
+// Active is the number of keys in rotation.
 func (p *Pool) Active() int {
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
 	n := 0
 	for _, k := range p.keys {
 		if !k.invalid.Load() {
@@ -55,9 +80,11 @@ func (p *Pool) Active() int {
 	return n
 }
 
-// Secrets lists the secrets of keys not marked invalid, for background
-// calls such as refreshing the model list.
+// Secrets lists the secrets of keys in rotation, for background calls
+// such as refreshing the model list.
 func (p *Pool) Secrets() []string {
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
 	var out []string
 	for _, k := range p.keys {
 		if !k.invalid.Load() {
@@ -71,11 +98,11 @@ func (p *Pool) Secrets() []string {
 func (p *Pool) markInvalid(k *poolKey, why string, at time.Time) {
 	p.keyMu.Lock()
 	defer p.keyMu.Unlock()
-	if k.invalid.Load() {
+	if k.rejected {
 		return
 	}
-	k.invalidWhy, k.invalidSince = why, at
-	k.invalid.Store(true)
+	k.rejected, k.invalidWhy, k.invalidSince = true, why, at
+	k.syncOut()
 	k.ver = p.touch()
 }
 
@@ -89,31 +116,47 @@ func (p *Pool) MarkInvalid(secret, why string) bool {
 	return k != nil
 }
 
-// RestoreKey puts an invalid key back into rotation (a re-check found it
-// working, or the admin re-enabled it). It reports whether the key is in
-// the pool.
+// RestoreKey puts a key Google refused back into rotation (a re-check
+// found it working); a key the admin disabled stays out until enabled. It
+// reports whether the key is in the pool.
 func (p *Pool) RestoreKey(secret string) bool {
 	k := p.key(secret)
 	if k == nil {
 		return false
 	}
 	p.keyMu.Lock()
-	k.invalidWhy, k.invalidSince, k.checkedAt = "", time.Time{}, p.now()
-	k.invalid.Store(false)
+	k.rejected, k.invalidWhy, k.invalidSince, k.checkedAt = false, "", time.Time{}, p.now()
+	k.syncOut()
 	k.ver = p.touch()
 	p.keyMu.Unlock()
-	now := p.now().UnixNano()
-	p.eachModel(func(mp *modelPool) { mp.place(p, int32(k.index), now) })
+	p.placeEverywhere(k.index)
 	return true
 }
 
+// placeEverywhere re-places key i in every model after its rotation
+// state changed.
+func (p *Pool) placeEverywhere(i int) {
+	now := p.now().UnixNano()
+	p.eachModel(func(mp *modelPool) { mp.place(p, int32(i), now) })
+}
+
+// key finds the key with secret among those not removed.
 func (p *Pool) key(secret string) *poolKey {
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
 	for _, k := range p.keys {
-		if k.spec.Secret == secret {
+		if k.spec.Secret == secret && !k.removed {
 			return k
 		}
 	}
 	return nil
+}
+
+// slot is the key in slot i.
+func (p *Pool) slot(i int) *poolKey {
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
+	return p.keys[i]
 }
 
 // closeDay keeps a finished day of one key×model: in the history for the

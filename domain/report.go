@@ -65,7 +65,7 @@ const EstimateAfter = 0.01
 // UsageReport builds the report at now.
 func (p *Pool) UsageReport(now time.Time) UsageReport {
 	n := now.UnixNano()
-	r := UsageReport{At: now, Day: PTDay(now), Configured: len(p.keys), Active: p.Active()}
+	r := UsageReport{At: now, Day: PTDay(now), Configured: int(p.live.Load()), Active: p.Active()}
 	start, end := ptDayStart(now), NextPTMidnight(now)
 	r.DayFraction = float64(now.Sub(start)) / float64(end.Sub(start))
 	p.eachModel(func(mp *modelPool) { mp.roll(p, n) }) // closed days reach the history first

@@ -4,10 +4,13 @@ import "time"
 
 // modelReport is one model's limits, totals and key groups at now.
 func (p *Pool) modelReport(mp *modelPool, now int64) ModelReport {
-	why := make([]cooldown, len(p.keys)) // invalid keys: since when and why
 	p.keyMu.Lock()
-	for i, k := range p.keys {
-		why[i] = cooldown{until: unixNano(k.invalidSince), why: k.invalidWhy}
+	keys := p.keys                     // the model's arrays cover every slot
+	why := make([]cooldown, len(keys)) // keys out of rotation: since when and why
+	removed := make([]bool, len(keys))
+	for i, k := range keys {
+		since, w := k.outWhy()
+		why[i], removed[i] = cooldown{until: unixNano(since), why: w}, k.removed
 	}
 	p.keyMu.Unlock()
 	mp.mu.Lock()
@@ -30,9 +33,12 @@ func (p *Pool) modelReport(mp *modelPool, now int64) ModelReport {
 	}
 	groups := map[string][]KeyUsage{}
 	projects := map[int]bool{}
-	for i, k := range p.keys {
+	for i, k := range keys {
 		km := &mp.keys[i]
 		mr.Today.add(km.today)
+		if removed[i] {
+			continue // its calls today still count in the totals
+		}
 		state, ku := keyUsage(p, mp, k, km, k.proj, now)
 		if state == "invalid" {
 			ku.Since, ku.Why = unixTime(why[i].until), why[i].why

@@ -32,8 +32,8 @@ func geminiKeys(pool *domain.Pool, now time.Time) ([]views.GeminiKey, views.KeyC
 	keys := make([]views.GeminiKey, len(status))
 	byMasked := map[string][]int{}
 	for i, s := range status {
-		k := views.GeminiKey{Index: i, Masked: s.Masked, Project: s.Project, Invalid: s.Invalid,
-			Since: s.InvalidSince, Why: s.InvalidWhy, LastUsed: s.LastUsed}
+		k := views.GeminiKey{Index: i, Masked: s.Masked, Project: s.Project, Invalid: s.Invalid && !s.Disabled,
+			Disabled: s.Disabled, Since: s.InvalidSince, Why: s.InvalidWhy, LastUsed: s.LastUsed}
 		if i < len(ids) {
 			k.ID = ids[i]
 		}

@@ -122,7 +122,7 @@ func handleGeminiDeleteInvalid(pg *pages, pool *domain.Pool, now func() time.Tim
 			pg.renderGemini(w, r, http.StatusNotImplemented, pool, now(), views.AddKeysForm{}, "gemini.unavailable")
 			return
 		}
-		for _, s := range pool.Invalid() {
+		for _, s := range pool.Refused() { // disabled keys are the admin's choice, not invalid
 			rm.RemoveKey(s)
 		}
 		pg.flash(r, "gemini.done", "", false)
