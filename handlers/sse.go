@@ -9,11 +9,12 @@ import (
 	"github.com/hagemi/hagemi/domain/openai"
 )
 
-// sseWriter writes an OpenAI event stream. A heartbeat goroutine sends SSE
-// comments while nothing else was written for a while, so proxies in front
-// (Hugging Face cuts idle connections at about 60 s) keep the connection
-// while a thinking model is silent or while keys are being tried. The mutex
-// keeps the heartbeat and the events from interleaving.
+// sseWriter writes an OpenAI event stream. A heartbeat sends SSE comments
+// while nothing else was written for a while, so proxies in front (Hugging
+// Face cuts idle connections at about 60 s) keep the connection while a
+// thinking model is silent or while keys are being tried. The heartbeat is a
+// timer, not a goroutine, so ten thousand open streams cost no extra stacks;
+// the mutex keeps it and the events from interleaving.
 type sseWriter struct {
 	w  http.ResponseWriter
 	rc *http.ResponseController
@@ -22,47 +23,48 @@ type sseWriter struct {
 	committed bool
 	lastWrite time.Time
 	broken    bool
+	stopped   bool
+	every     time.Duration
+	timer     *time.Timer
 
-	stop     chan struct{}
-	done     chan struct{}
-	stopOnce sync.Once
-	buf      []byte
+	buf []byte
 }
 
 func newSSEWriter(w http.ResponseWriter, heartbeat time.Duration) *sseWriter {
-	s := &sseWriter{w: w, rc: http.NewResponseController(w), lastWrite: time.Now(),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	if heartbeat <= 0 {
-		close(s.done)
-		return s
+	s := &sseWriter{w: w, rc: http.NewResponseController(w), lastWrite: time.Now(), every: heartbeat}
+	if heartbeat > 0 {
+		s.mu.Lock() // beat must not see the timer before it is stored
+		s.timer = time.AfterFunc(heartbeat, s.beat)
+		s.mu.Unlock()
 	}
-	go s.beat(heartbeat)
 	return s
 }
 
-func (s *sseWriter) beat(every time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(every / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case now := <-t.C:
-			s.mu.Lock()
-			if !s.broken && now.Sub(s.lastWrite) >= every {
-				s.writeLocked([]byte(": keep-alive\n\n"))
-			}
-			s.mu.Unlock()
-		}
+// beat runs when the timer fires: a comment if the stream was idle for a
+// whole interval, then the timer is set for the next possible idle moment.
+func (s *sseWriter) beat() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped || s.broken {
+		return
 	}
+	if idle := time.Since(s.lastWrite); idle < s.every {
+		s.timer.Reset(s.every - idle)
+		return
+	}
+	s.writeLocked([]byte(": keep-alive\n\n"))
+	s.timer.Reset(s.every)
 }
 
-// close stops the heartbeat and waits for it, so nothing writes after the
-// handler returns. It may be called more than once.
+// close stops the heartbeat; once it returns nothing writes any more but
+// the handler. It may be called more than once.
 func (s *sseWriter) close() {
-	s.stopOnce.Do(func() { close(s.stop) })
-	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
 }
 
 // Committed reports whether the 200 and the stream headers went out.

@@ -47,8 +47,6 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		ResponseHeaderTimeout: timeout,
-		ReadBufferSize:        64 << 10,
-		WriteBufferSize:       64 << 10,
 		// A model may think for minutes before its first event; ping an idle
 		// HTTP/2 connection so a dead one fails instead of hanging the stream.
 		HTTP2: &http.HTTP2Config{SendPingTimeout: 30 * time.Second, PingTimeout: 15 * time.Second},

@@ -24,7 +24,7 @@ type Stream struct {
 }
 
 func newStream(ctx context.Context, body io.ReadCloser) *Stream {
-	return &Stream{ctx: ctx, body: body, sc: sseScanner{br: bufio.NewReaderSize(body, 64<<10)}}
+	return &Stream{ctx: ctx, body: body, sc: sseScanner{br: bufio.NewReaderSize(body, 4<<10)}}
 }
 
 // Next returns the next event. It returns io.EOF when the body ended
