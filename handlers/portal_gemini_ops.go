@@ -3,25 +3,11 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini"
 	"github.com/hagemi/hagemi/views"
-)
-
-// The pool's runtime key management. The portal asks for these methods at
-// run time because the pool grows them separately; until it has them the
-// forms say so inline (501) instead of pretending.
-type (
-	poolKeyAdder interface {
-		AddKeys(specs []domain.KeySpec) int
-	}
-	poolKeyRemover  interface{ RemoveKey(secret string) bool }
-	poolKeyDisabler interface {
-		SetKeyDisabled(secret string, disabled bool) bool
-	}
 )
 
 // handleGeminiAdd adds pasted keys, "AIza…" or "project:AIza…", separated
@@ -33,37 +19,15 @@ func handleGeminiAdd(pg *pages, pool *domain.Pool, now func() time.Time) http.Ha
 			return
 		}
 		form := views.AddKeysForm{Text: r.PostFormValue("keys")}
-		specs := parseKeySpecs(form.Text)
+		specs := domain.ParseKeySpecs(form.Text)
 		if len(specs) == 0 {
 			form.Errors = views.FormErrors{"keys": "err.keys"}
 			pg.renderGemini(w, r, http.StatusUnprocessableEntity, pool, now(), form, "")
 			return
 		}
-		adder, ok := any(pool).(poolKeyAdder)
-		if !ok {
-			pg.renderGemini(w, r, http.StatusNotImplemented, pool, now(), form, "gemini.unavailable")
-			return
-		}
-		pg.flash(r, "gemini.added", strconv.Itoa(adder.AddKeys(specs)), false)
+		pg.flash(r, "gemini.added", strconv.Itoa(pool.AddKeys(specs)), false)
 		pg.redirect(w, r, "/manage/gemini")
 	})
-}
-
-func parseKeySpecs(text string) []domain.KeySpec {
-	var specs []domain.KeySpec
-	seen := map[string]bool{}
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-		project, secret, ok := strings.Cut(f, ":")
-		if !ok {
-			project, secret = "", f
-		}
-		if secret == "" || seen[secret] {
-			continue
-		}
-		seen[secret] = true
-		specs = append(specs, domain.KeySpec{Secret: secret, Project: project})
-	}
-	return specs
 }
 
 // handleGeminiKeyAction disables or enables, re-checks or removes one key,
@@ -78,12 +42,7 @@ func handleGeminiKeyAction(pg *pages, pool *domain.Pool, now func() time.Time, c
 		done := false
 		switch r.PathValue("action") {
 		case "toggle":
-			if d, ok := any(pool).(poolKeyDisabler); ok {
-				done = d.SetKeyDisabled(secret, !invalid)
-			} else {
-				pg.renderGemini(w, r, http.StatusNotImplemented, pool, now(), views.AddKeysForm{}, "gemini.unavailable")
-				return
-			}
+			done = pool.SetKeyDisabled(secret, !invalid)
 		case "check":
 			if check == nil {
 				pg.renderGemini(w, r, http.StatusNotImplemented, pool, now(), views.AddKeysForm{}, "gemini.unavailable")
@@ -95,12 +54,7 @@ func handleGeminiKeyAction(pg *pages, pool *domain.Pool, now func() time.Time, c
 			pg.redirect(w, r, "/manage/gemini")
 			return
 		case "delete":
-			if rm, ok := any(pool).(poolKeyRemover); ok {
-				done = rm.RemoveKey(secret)
-			} else {
-				pg.renderGemini(w, r, http.StatusNotImplemented, pool, now(), views.AddKeysForm{}, "gemini.unavailable")
-				return
-			}
+			done = pool.RemoveKey(secret)
 		default:
 			pg.fail(w, r, http.StatusNotFound)
 			return
@@ -117,13 +71,8 @@ func handleGeminiKeyAction(pg *pages, pool *domain.Pool, now func() time.Time, c
 // handleGeminiDeleteInvalid removes every key out of rotation.
 func handleGeminiDeleteInvalid(pg *pages, pool *domain.Pool, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rm, ok := any(pool).(poolKeyRemover)
-		if !ok {
-			pg.renderGemini(w, r, http.StatusNotImplemented, pool, now(), views.AddKeysForm{}, "gemini.unavailable")
-			return
-		}
 		for _, s := range pool.Refused() { // disabled keys are the admin's choice, not invalid
-			rm.RemoveKey(s)
+			pool.RemoveKey(s)
 		}
 		pg.flash(r, "gemini.done", "", false)
 		pg.redirect(w, r, "/manage/gemini")

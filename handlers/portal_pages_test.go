@@ -134,14 +134,8 @@ func TestPortalGeminiPage(t *testing.T) {
 	if doc(t, body).Find("#err-keys").Length() != 1 {
 		t.Error("no inline error for an empty paste")
 	}
-	resp, body = b.post("/manage/gemini/add", url.Values{"keys": {testKey(3)}})
-	if resp.StatusCode == http.StatusNotImplemented {
-		if doc(t, body).Find("#notice").Length() != 1 {
-			t.Error("unsupported add without an inline notice")
-		}
-	} else {
-		wantRedirect(t, "add", resp, "/manage/gemini")
-	}
+	resp, _ = b.post("/manage/gemini/add", url.Values{"keys": {testKey(3)}})
+	wantRedirect(t, "add", resp, "/manage/gemini")
 	resp, _ = b.post("/manage/gemini/nosuchkey/delete", nil)
 	wantStatus(t, "unknown key", resp, http.StatusNotFound)
 

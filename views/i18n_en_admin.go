@@ -58,7 +58,7 @@ var enAdmin = map[string]string{
 	"gemini.delete.confirm":        "Remove this key from the pool?",
 	"gemini.deleteinvalid":         "Delete all invalid keys…",
 	"gemini.deleteinvalid.confirm": "Remove every invalid key from the pool?",
-	"gemini.unavailable":           "The key pool cannot do this yet in this version. Change GEMINI_API_KEYS and restart instead.",
+	"gemini.unavailable":           "Re-checking keys is not available in this setup.",
 	"gemini.added":                 "Added %s keys.",
 	"gemini.check.valid":           "The key works.",
 	"gemini.check.invalid":         "Google refused the key: %s",

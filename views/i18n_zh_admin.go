@@ -59,7 +59,7 @@ var zhAdmin = map[string]string{
 	"gemini.delete.confirm":        "从 Key 池中移除此 Key？",
 	"gemini.deleteinvalid":         "删除所有无效 Key…",
 	"gemini.deleteinvalid.confirm": "从 Key 池中移除所有无效 Key？",
-	"gemini.unavailable":           "此版本的 Key 池暂不支持该操作。请修改 GEMINI_API_KEYS 后重启。",
+	"gemini.unavailable":           "当前配置不支持重新检查 Key。",
 	"gemini.added":                 "已添加 %s 个 Key。",
 	"gemini.check.valid":           "该 Key 可用。",
 	"gemini.check.invalid":         "Google 拒绝了该 Key：%s",
