@@ -104,3 +104,45 @@ func TestDisconnectLeavesNothingBehind(t *testing.T) {
 	e.srv.CloseClientConnections()
 	time.Sleep(50 * time.Millisecond)
 }
+
+// TestSlowClientGetsWholeStream reads a stream a few bytes at a time: the
+// answer must arrive whole, in order, ending in [DONE].
+func TestSlowClientGetsWholeStream(t *testing.T) {
+	e := newEnv(t, []string{testKey(1)}, nil)
+	var chunks []string
+	for i := range 40 {
+		chunks = append(chunks, strings.Repeat(string(rune('a'+i%26)), 50))
+	}
+	e.fake.Handle("gemini-2.5-flash", func(geminitest.Request) geminitest.Reply { return geminitest.Reply{Chunks: chunks} })
+	req, _ := http.NewRequest("POST", e.srv.URL+"/v1/chat/completions", strings.NewReader(streamBody))
+	req.Header.Set("Authorization", "Bearer "+userSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got strings.Builder
+	buf := make([]byte, 64)
+	for {
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	body := got.String()
+	if !strings.HasSuffix(body, "data: [DONE]\n\n") {
+		t.Fatalf("stream did not end cleanly: …%s", body[max(0, len(body)-200):])
+	}
+	var text strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		if i := strings.Index(line, `"content":"`); i >= 0 {
+			rest := line[i+len(`"content":"`):]
+			text.WriteString(rest[:strings.IndexByte(rest, '"')])
+		}
+	}
+	if text.String() != strings.Join(chunks, "") {
+		t.Errorf("content arrived damaged: %d bytes of %d", text.Len(), len(strings.Join(chunks, "")))
+	}
+}
