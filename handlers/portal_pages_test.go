@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
 	"strings"
@@ -210,5 +211,12 @@ func TestPortalUsageChartsThePoolHistory(t *testing.T) {
 	}
 	if !strings.Contains(first.Find("svg title").Text(), yesterday[5:]+": 42") {
 		t.Errorf("yesterday's bar missing: %q", first.Find("svg title").Text())
+	}
+	// The per-model chart covers the same 30 days, not only today.
+	perModel := d.Find("figure.chart").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Find("figcaption").Text() == "Requests per model (30 days)"
+	})
+	if got := perModel.Find("svg").Text(); !strings.Contains(got, "gemini-2.5-flash") || !strings.Contains(got, "gemini-2.5-pro") {
+		t.Errorf("per-model chart = %q; want yesterday's models", got)
 	}
 }

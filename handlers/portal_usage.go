@@ -30,9 +30,10 @@ func handleUsage(pg *pages, d *Deps, hist history) http.Handler {
 		}
 		reqs, toks := make([]int64, len(days)), make([]int64, len(days))
 		reqTitle, tokTitle := "usage.requests", "usage.tokens"
+		var rows []domain.KeyUsageDay
 		if hist != nil {
-			rows, err := hist(r.Context(), days[0])
-			if err != nil {
+			var err error
+			if rows, err = hist(r.Context(), days[0]); err != nil {
 				pg.serverError(w, r, err)
 				return
 			}
@@ -58,7 +59,7 @@ func handleUsage(pg *pages, d *Deps, hist history) http.Handler {
 		v.Requests = views.NewChart(reqTitle, labels, reqs)
 		v.Tokens = views.NewChart(tokTitle, labels, toks)
 		v.PerKey = perKey
-		v.PerModel, v.PerGemini = reportCharts(rep)
+		v.PerModel, v.PerGemini = reportCharts(rep, rows, days[len(days)-1], maskedByID(d.Pool))
 		pg.render(w, r, http.StatusOK, views.UsagePage(v))
 	})
 }
@@ -137,31 +138,62 @@ func proxyKeyUsage(ctx context.Context, keys ProxyKeyStore, live *KeyUsage, days
 	return views.NewHBarChart("usage.perkey", labels, values), nil
 }
 
-// reportCharts charts today's requests per model and per Gemini key.
-func reportCharts(rep domain.UsageReport) (perModel, perKey views.Chart) {
-	var models []string
-	var modelReqs []int64
-	keyReqs := map[string]int64{}
+// reportCharts charts requests per model and per Gemini key over the
+// charted days: the stored daily history, with today taken live from the
+// report (the stored row lags it by a flush).
+func reportCharts(rep domain.UsageReport, history []domain.KeyUsageDay, today string, masked map[string]string) (perModel, perKey views.Chart) {
+	modelReqs, keyReqs := map[string]int64{}, map[string]int64{}
+	for _, u := range history {
+		if u.Day == today {
+			continue
+		}
+		modelReqs[u.Model] += u.Requests
+		if m, ok := masked[u.KeyID]; ok { // removed keys drop out of the chart
+			keyReqs[m] += u.Requests
+		}
+	}
 	for _, m := range rep.Models {
-		models, modelReqs = append(models, m.Model), append(modelReqs, m.Today.Requests)
+		modelReqs[m.Model] += m.Today.Requests
 		for _, g := range m.Groups {
 			for _, k := range g.Keys {
 				keyReqs[k.Masked] += k.Today.Requests
 			}
 		}
 	}
-	masked := make([]string, 0, len(keyReqs))
-	for k := range keyReqs {
-		masked = append(masked, k)
+	models, mv := busiestFirst(modelReqs)
+	keys, kv := busiestFirst(keyReqs)
+	return views.NewHBarChart("usage.permodel", models, mv), views.NewHBarChart("usage.pergemini", keys, kv)
+}
+
+// busiestFirst orders a chart's bars, so a long list still starts with what
+// matters; bars with no requests are left out.
+func busiestFirst(m map[string]int64) ([]string, []int64) {
+	labels := make([]string, 0, len(m))
+	for k, v := range m {
+		if v > 0 {
+			labels = append(labels, k)
+		}
 	}
-	// Busiest first, so a long list still starts with what matters.
-	sort.Slice(masked, func(i, j int) bool {
-		a, b := keyReqs[masked[i]], keyReqs[masked[j]]
-		return a > b || a == b && masked[i] < masked[j]
+	sort.Slice(labels, func(i, j int) bool {
+		a, b := m[labels[i]], m[labels[j]]
+		return a > b || a == b && labels[i] < labels[j]
 	})
-	values := make([]int64, len(masked))
-	for i, k := range masked {
-		values[i] = keyReqs[k]
+	values := make([]int64, len(labels))
+	for i, k := range labels {
+		values[i] = m[k]
 	}
-	return views.NewHBarChart("usage.permodel", models, modelReqs), views.NewHBarChart("usage.pergemini", masked, values)
+	return labels, values
+}
+
+// maskedByID maps the pool's key ids (domain.KeyID) to their masked form.
+func maskedByID(pool *domain.Pool) map[string]string {
+	status := pool.Status()
+	ids := keyIDs(pool, status)
+	out := make(map[string]string, len(ids))
+	for i, id := range ids {
+		if i < len(status) {
+			out[id] = status[i].Masked
+		}
+	}
+	return out
 }

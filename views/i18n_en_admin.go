@@ -72,8 +72,8 @@ var enAdmin = map[string]string{
 	"usage.requests":     "Requests per day (proxy keys, 30 days)",
 	"usage.tokens":       "Tokens per day (proxy keys, 30 days)",
 	"usage.perkey":       "Requests per proxy key (30 days)",
-	"usage.permodel":     "Requests per model (today)",
-	"usage.pergemini":    "Requests per Gemini key (today)",
+	"usage.permodel":     "Requests per model (30 days)",
+	"usage.pergemini":    "Requests per Gemini key (30 days)",
 	"usage.nodata":       "No data yet.",
 	"usage.report":       "Report",
 

@@ -73,8 +73,8 @@ var zhAdmin = map[string]string{
 	"usage.requests":     "每日请求数（代理 Key，30 天）",
 	"usage.tokens":       "每日 Token 数（代理 Key，30 天）",
 	"usage.perkey":       "各代理 Key 请求数（30 天）",
-	"usage.permodel":     "各模型请求数（今日）",
-	"usage.pergemini":    "各 Gemini Key 请求数（今日）",
+	"usage.permodel":     "各模型请求数（30 天）",
+	"usage.pergemini":    "各 Gemini Key 请求数（30 天）",
 	"usage.nodata":       "暂无数据。",
 	"usage.report":       "报告",
 
