@@ -3,12 +3,13 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/handlers"
