@@ -2,6 +2,10 @@ package domain
 
 import "time"
 
+// DefaultConversation is the conversation a request joins when it names
+// none (no X-Conversation-ID).
+const DefaultConversation = "default"
+
 // ConversationInfo describes a stored conversation without its contents.
 type ConversationInfo struct {
 	ID      int64

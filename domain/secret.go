@@ -7,11 +7,25 @@ import (
 
 // MaskSecret shows enough of a secret to tell keys apart in logs and pages,
 // never enough to use it: the first 4 and last 4 characters of a long one.
+// A short or non-ASCII secret (where a byte cut could split a character)
+// shows as "****"; an empty one stays empty.
 func MaskSecret(s string) string {
-	if len(s) < 12 {
+	if s == "" {
+		return ""
+	}
+	if len(s) < 12 || !isASCII(s) {
 		return "****"
 	}
 	return s[:4] + "…" + s[len(s)-4:]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // SecretSet answers whether a token is one of a fixed set of secrets in

@@ -13,9 +13,6 @@ import (
 	"github.com/hagemi/hagemi/domain/memory"
 )
 
-// DefaultConversation is the conversation a request joins when it names none.
-const DefaultConversation = "default"
-
 // conversation is the server-side memory of one chat request: whose it is
 // and the history sent upstream, to which the reply is appended on success.
 type conversation struct {
@@ -71,7 +68,7 @@ func joinConversation(ctx context.Context, d *Deps, r *http.Request, call *chatC
 func conversationName(h string) (string, error) {
 	h = strings.TrimSpace(h)
 	if h == "" {
-		return DefaultConversation, nil
+		return domain.DefaultConversation, nil
 	}
 	if len(h) > 128 {
 		return "", domain.Invalid("X-Conversation-ID", "must be at most 128 characters")

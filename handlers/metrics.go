@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,7 +57,7 @@ func (m *Metrics) request(route string, status int, rec *accessRecord, took, ttf
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, statusText(status), rec.model).Inc()
+	m.requests.WithLabelValues(route, strconv.Itoa(status), rec.model).Inc()
 	m.latency.WithLabelValues(route).Observe(took.Seconds())
 	if ttfb > 0 {
 		m.ttfb.WithLabelValues(route).Observe(ttfb.Seconds())

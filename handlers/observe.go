@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -94,5 +93,3 @@ func observe(d *Deps, next http.Handler) http.Handler {
 		)
 	})
 }
-
-func statusText(code int) string { return strconv.Itoa(code) }

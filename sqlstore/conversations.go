@@ -13,10 +13,6 @@ import (
 	"github.com/hagemi/hagemi/domain/memory"
 )
 
-// DefaultConversation is the name of a credential's conversation when the
-// request names none; an empty name means it too.
-const DefaultConversation = "default"
-
 // LoadConversation returns the stored contents of owner's conversation
 // name, or domain.ErrNotFound. With ttl > 0 a conversation idle for longer
 // is deleted here rather than returned, so the TTL holds between cleanups;
@@ -144,7 +140,7 @@ func (s *Store) PurgeConversations(ctx context.Context, olderThan time.Time, kee
 
 func conversationName(name string) string {
 	if name == "" {
-		return DefaultConversation
+		return domain.DefaultConversation
 	}
 	return name
 }

@@ -31,7 +31,7 @@ func TestConversationRoundTrip(t *testing.T) {
 		if err := s.SaveConversation(ctx, "key:1", "", want, 42); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.LoadConversation(ctx, "key:1", DefaultConversation, 0)
+		got, err := s.LoadConversation(ctx, "key:1", domain.DefaultConversation, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,8 +94,8 @@ func TestSuspendedKeyIsMasked(t *testing.T) {
 	_, c := newFake(t, geminitest.WithKey(key, geminitest.Key{Suspended: true}))
 	_, err := c.Generate(context.Background(), key, "gemini-2.5-flash", userText("x"))
 	ue := asUpstream(t, err)
-	if !strings.Contains(ue.Message, "api_key:"+MaskKey(key)) || strings.Contains(ue.Message, key) {
-		t.Errorf("message = %q; want the key masked as %s", ue.Message, MaskKey(key))
+	if !strings.Contains(ue.Message, "api_key:"+domain.MaskSecret(key)) || strings.Contains(ue.Message, key) {
+		t.Errorf("message = %q; want the key masked as %s", ue.Message, domain.MaskSecret(key))
 	}
 }
 

@@ -3,24 +3,9 @@ package gemini
 import (
 	"regexp"
 	"strings"
+
+	"github.com/hagemi/hagemi/domain"
 )
-
-// maskedKey is what a key too short to abbreviate turns into: showing any of
-// it would reveal too large a share of the secret.
-const maskedKey = "****"
-
-// MaskKey abbreviates an API key for logs and pages: the first 4 and last 4
-// characters around "…" ("AIza…wxyz"). Keys shorter than 12 characters, or
-// not plain ASCII, are masked completely.
-func MaskKey(k string) string {
-	if k == "" {
-		return ""
-	}
-	if len(k) < 12 || !isASCII(k) {
-		return maskedKey
-	}
-	return k[:4] + "…" + k[len(k)-4:]
-}
 
 var (
 	// googleKeyRE matches Google API keys (AIza + 35 characters) and lookalikes,
@@ -31,7 +16,7 @@ var (
 	keyParamRE = regexp.MustCompile(`(?i)(x-goog-api-key:\s*|api_key:|key=)([^\s&"',;)<>\]]+)`)
 )
 
-// RedactKeys masks every API key in s with MaskKey: AIza… tokens, key=…
+// RedactKeys masks every API key in s with domain.MaskSecret: AIza… tokens, key=…
 // query values, "api_key:…" and "x-goog-api-key: …". Already masked values
 // are left alone, so redacting twice changes nothing. Use it on anything
 // upstream-derived that is logged or echoed.
@@ -45,18 +30,9 @@ func RedactKeys(s string) string {
 		if strings.Contains(val, "…") || strings.Trim(val, "*") == "" {
 			return m
 		}
-		return prefix + MaskKey(val)
+		return prefix + domain.MaskSecret(val)
 	})
-	return googleKeyRE.ReplaceAllStringFunc(s, MaskKey)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return googleKeyRE.ReplaceAllStringFunc(s, domain.MaskSecret)
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub in

@@ -1,6 +1,10 @@
 package gemini
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hagemi/hagemi/domain"
+)
 
 func TestMaskKey(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -12,8 +16,8 @@ func TestMaskKey(t *testing.T) {
 		{"ключ-ключ-ключ-ключ", "****"},
 	}
 	for _, tt := range tests {
-		if got := MaskKey(tt.in); got != tt.want {
-			t.Errorf("MaskKey(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := domain.MaskSecret(tt.in); got != tt.want {
+			t.Errorf("domain.MaskSecret(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
