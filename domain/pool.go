@@ -51,6 +51,8 @@ type Pool struct {
 	adminMu sync.Mutex // serializes admin changes, across the sink's I/O; requests never take it
 	sink    KeySink
 
+	cluster *clusterLink // nil: a single replica
+
 	modelsMu sync.Mutex
 	models   sync.Map // model id → *modelPool; read without a lock on every Acquire
 	nmodels  int
@@ -194,10 +196,11 @@ type Lease struct {
 	index  int
 	proj   int // the key's project when acquired; the admin may move a removed key
 	mp     *modelPool
-	seq    uint64 // the window entry reserved for this call
-	at     int64  // when it was acquired (Unix ns)
-	est    int64  // input tokens reserved
-	dayEnd int64  // the day the reservation was counted in
+	seq    uint64       // the window entry reserved for this call
+	at     int64        // when it was acquired (Unix ns)
+	est    int64        // input tokens reserved
+	dayEnd int64        // the day the reservation was counted in
+	ticket *QuotaTicket // the cluster ledger's reservation, if any
 }
 
 // Tried records the keys one request already used; each request has its own.
@@ -210,6 +213,15 @@ func (t *Tried) has(i int) bool {
 		}
 	}
 	return false
+}
+
+func (t *Tried) forget(i int) {
+	for n, j := range t.indexes {
+		if j == i {
+			t.indexes = append(t.indexes[:n], t.indexes[n+1:]...)
+			return
+		}
+	}
 }
 
 // Len is the number of keys tried.

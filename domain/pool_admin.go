@@ -93,6 +93,15 @@ func ParseKeySpecs(text string) []KeySpec {
 // key removed earlier gets its slot back, with today's counts: Google
 // still counts them.
 func (p *Pool) AddKeys(specs []KeySpec) int {
+	n := p.addKeys(specs, true)
+	if n > 0 {
+		p.KeysChanged()
+	}
+	return n
+}
+
+// addKeys is AddKeys; persist=false skips the sink (the change is stored).
+func (p *Pool) addKeys(specs []KeySpec, persist bool) int {
 	var want []KeySpec
 	seen := map[string]bool{}
 	for _, s := range specs {
@@ -117,7 +126,7 @@ func (p *Pool) AddKeys(specs []KeySpec) int {
 			add = append(add, s)
 		}
 	}
-	if len(add) == 0 || !p.save(KeyAdded, add...) {
+	if len(add) == 0 || persist && !p.save(KeyAdded, add...) {
 		return 0
 	}
 	p.exclusive(func(models []*modelPool) { p.insert(add, x, models, p.now()) })
@@ -128,10 +137,18 @@ func (p *Pool) AddKeys(specs []KeySpec) int {
 // handed out for it still report normally. It reports whether the key was
 // in the pool and is gone now.
 func (p *Pool) RemoveKey(secret string) bool {
+	ok := p.removeKey(secret, true)
+	if ok {
+		p.KeysChanged()
+	}
+	return ok
+}
+
+func (p *Pool) removeKey(secret string, persist bool) bool {
 	p.adminMu.Lock()
 	defer p.adminMu.Unlock()
 	k := p.key(secret)
-	if k == nil || !p.save(KeyRemoved, k.spec) {
+	if k == nil || persist && !p.save(KeyRemoved, k.spec) {
 		return false
 	}
 	p.keyMu.Lock()
@@ -150,25 +167,34 @@ func (p *Pool) RemoveKey(secret string) bool {
 // admin's word wins, and the next refused call marks it again. It reports
 // whether the key is in the pool and now in the state asked for.
 func (p *Pool) SetKeyDisabled(secret string, disabled bool) bool {
+	ok, changed := p.setKeyDisabled(secret, disabled, true)
+	if changed {
+		p.KeysChanged()
+	}
+	return ok
+}
+
+// setKeyDisabled is SetKeyDisabled; changed reports a new disabled state.
+func (p *Pool) setKeyDisabled(secret string, disabled, persist bool) (ok, changed bool) {
 	p.adminMu.Lock()
 	defer p.adminMu.Unlock()
 	k := p.key(secret)
 	if k == nil {
-		return false
+		return false, false
 	}
 	p.keyMu.Lock()
 	was, rejected := k.disabled, k.rejected
 	p.keyMu.Unlock()
 	if was == disabled && (disabled || !rejected) {
-		return true
+		return true, false
 	}
 	if was != disabled {
 		op := KeyEnabled
 		if disabled {
 			op = KeyDisabled
 		}
-		if !p.save(op, k.spec) {
-			return false
+		if persist && !p.save(op, k.spec) {
+			return false, false
 		}
 	}
 	now := p.now()
@@ -183,7 +209,7 @@ func (p *Pool) SetKeyDisabled(secret string, disabled bool) bool {
 	k.ver = p.touch()
 	p.keyMu.Unlock()
 	p.placeEverywhere(k.index)
-	return true
+	return true, was != disabled
 }
 
 // save hands changes to the sink, if any, and reports whether they may be
@@ -197,4 +223,37 @@ func (p *Pool) save(op KeyOp, specs ...KeySpec) bool {
 		changes[i] = KeyChange{Op: op, Spec: s}
 	}
 	return p.sink.SaveKeyChanges(changes) == nil
+}
+
+// SyncKeys makes the pool's keys those of want, the list as another
+// replica saved it: keys missing from want are removed, new ones added,
+// and each key disabled or enabled as want says. Nothing goes to the sink
+// or the other replicas: the change is stored and known already.
+func (p *Pool) SyncKeys(want []KeySpec) {
+	keep := make(map[string]bool, len(want))
+	for _, s := range want {
+		keep[s.Secret] = true
+	}
+	p.keyMu.Lock()
+	var gone []string
+	for _, k := range p.keys {
+		if !k.removed && !keep[k.spec.Secret] {
+			gone = append(gone, k.spec.Secret)
+		}
+	}
+	p.keyMu.Unlock()
+	for _, s := range gone {
+		p.removeKey(s, false)
+	}
+	p.addKeys(want, false)
+	for _, s := range want {
+		if k := p.key(s.Secret); k != nil {
+			p.keyMu.Lock()
+			disabled := k.disabled
+			p.keyMu.Unlock()
+			if disabled != s.Disabled {
+				p.setKeyDisabled(s.Secret, s.Disabled, false)
+			}
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 )
 
 // ErrKeyRejected is what a CheckFunc wraps when Google refused the key
@@ -157,21 +156,4 @@ func (p *Pool) Recheck(ctx context.Context, check CheckFunc, concurrency int) Ch
 	s := CheckAll(ctx, p.Refused(), check, concurrency)
 	p.ApplyCheck(s)
 	return s
-}
-
-// RunRecheck re-checks the invalid keys every interval until ctx ends,
-// four at a time, handing each non-empty result to report (may be nil).
-func (p *Pool) RunRecheck(ctx context.Context, check CheckFunc, every time.Duration, report func(CheckSummary)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if s := p.Recheck(ctx, check, 4); s.Configured > 0 && report != nil && ctx.Err() == nil {
-				report(s)
-			}
-		}
-	}
 }

@@ -56,9 +56,13 @@ func (p *Pool) Report(l Lease, o Outcome) {
 	if mp == nil {
 		return
 	}
+	p.settle(l, o)
 	now := p.now().UnixNano()
 	if o.Kind == OutcomeKeyInvalid {
-		p.markInvalid(p.slot(l.index), o.Reason, time.Unix(0, now))
+		k := p.slot(l.index)
+		if p.markInvalid(k, o.Reason, time.Unix(0, now)) {
+			p.publish(PoolEvent{Kind: EventInvalid, KeyID: k.id, Why: o.Reason})
+		}
 	}
 	mp.mu.Lock()
 	defer mp.mu.Unlock()
@@ -112,7 +116,13 @@ func (p *Pool) Report(l Lease, o Outcome) {
 		release() // a refused key's call counts on no quota
 	case OutcomeRateLimited:
 		release() // Google does not count the calls it refuses
-		p.learn(mp, pm, km, o, now)
+		e := PoolEvent{Kind: EventCooldown, Model: mp.name, Why: o.Reason}
+		if c := p.learn(mp, pm, km, o, now); c == &pm.cool {
+			e.Project, e.Until, e.Daily = p.projects[l.proj], time.Unix(0, c.until), c.daily
+		} else {
+			e.KeyID, e.Until, e.Daily = p.keys[l.index].id, time.Unix(0, c.until), c.daily
+		}
+		p.publish(e)
 	case OutcomeServerError:
 		if o.NotSent {
 			release()
@@ -129,8 +139,9 @@ func (p *Pool) Report(l Lease, o Outcome) {
 
 // learn applies a 429: limits from its quotaValues, and a cooldown. Quota
 // 429s name project quotas, so the whole project cools for this model;
-// a 429 without details cools only this key.
-func (p *Pool) learn(mp *modelPool, pm *projModel, km *keyModel, o Outcome, now int64) {
+// a 429 without details cools only this key. It returns the cooldown now
+// in force: the project's or the key's.
+func (p *Pool) learn(mp *modelPool, pm *projModel, km *keyModel, o Outcome, now int64) *cooldown {
 	zero := false
 	for _, q := range o.Quotas {
 		if !q.HasValue || q.Kind < QuotaRPM || q.Kind > QuotaTPD {
@@ -159,7 +170,8 @@ func (p *Pool) learn(mp *modelPool, pm *projModel, km *keyModel, o Outcome, now 
 		if c.until > pm.cool.until {
 			pm.cool = c
 		}
-		return
+		return &pm.cool
 	}
 	km.cool = c
+	return &km.cool
 }

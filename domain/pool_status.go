@@ -95,23 +95,25 @@ func (p *Pool) Secrets() []string {
 }
 
 // markInvalid takes k out of rotation, keeping the first reason and time.
-func (p *Pool) markInvalid(k *poolKey, why string, at time.Time) {
+// It reports whether k was in rotation until now.
+func (p *Pool) markInvalid(k *poolKey, why string, at time.Time) bool {
 	p.keyMu.Lock()
 	defer p.keyMu.Unlock()
 	if k.rejected {
-		return
+		return false
 	}
 	k.rejected, k.invalidWhy, k.invalidSince = true, why, at
 	k.syncOut()
 	k.ver = p.touch()
+	return true
 }
 
 // MarkInvalid takes the key with secret out of rotation, as a failed
 // start-up check does. It reports whether the key is in the pool.
 func (p *Pool) MarkInvalid(secret, why string) bool {
 	k := p.key(secret)
-	if k != nil {
-		p.markInvalid(k, why, p.now())
+	if k != nil && p.markInvalid(k, why, p.now()) {
+		p.publish(PoolEvent{Kind: EventInvalid, KeyID: k.id, Why: why})
 	}
 	return k != nil
 }
@@ -124,13 +126,18 @@ func (p *Pool) RestoreKey(secret string) bool {
 	if k == nil {
 		return false
 	}
+	p.restore(k)
+	p.publish(PoolEvent{Kind: EventRestored, KeyID: k.id})
+	return true
+}
+
+func (p *Pool) restore(k *poolKey) {
 	p.keyMu.Lock()
 	k.rejected, k.invalidWhy, k.invalidSince, k.checkedAt = false, "", time.Time{}, p.now()
 	k.syncOut()
 	k.ver = p.touch()
 	p.keyMu.Unlock()
 	p.placeEverywhere(k.index)
-	return true
 }
 
 // placeEverywhere re-places key i in every model after its rotation

@@ -40,9 +40,9 @@ type Deps struct {
 	Pool        *domain.Pool
 	Credentials *Credentials
 	// IPLimiter limits each client address (MAX_REQUESTS_PER_MINUTE / _PER_DAY_PER_IP).
-	IPLimiter *domain.ClientLimiter
+	IPLimiter domain.RequestLimiter
 	// KeyLimiter applies per-credential limits.
-	KeyLimiter *domain.ClientLimiter
+	KeyLimiter domain.RequestLimiter
 	// Fetcher inlines http(s) image URLs; nil refuses them (ALLOW_REMOTE_IMAGES=false).
 	Fetcher    MediaFetcher
 	Signatures *domain.SignatureCache
@@ -72,6 +72,10 @@ type Deps struct {
 	// opens /metrics beyond loopback.
 	Metrics      *Metrics
 	MetricsToken string
+	// Health checks the backends for /healthz, by name ("database",
+	// "redis"); Replica names this process there.
+	Health  map[string]func(context.Context) error
+	Replica string
 
 	ttlCache *ttlCache
 }

@@ -28,8 +28,14 @@ type Metrics struct {
 }
 
 // NewMetrics registers every series; pool supplies the key gauges.
-func NewMetrics(pool *domain.Pool) *Metrics {
+// A non-empty replica labels every series, so that one Prometheus can
+// scrape several replicas behind one name.
+func NewMetrics(pool *domain.Pool, replica string) *Metrics {
 	reg := prometheus.NewRegistry()
+	var into prometheus.Registerer = reg
+	if replica != "" {
+		into = prometheus.WrapRegistererWith(prometheus.Labels{"replica": replica}, reg)
+	}
 	m := &Metrics{
 		registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hagemi_requests_total",
@@ -47,7 +53,7 @@ func NewMetrics(pool *domain.Pool) *Metrics {
 		convSaved: prometheus.NewCounter(prometheus.CounterOpts{Name: "hagemi_conversations_saved_total",
 			Help: "Conversation saves."}),
 	}
-	reg.MustRegister(m.requests, m.upstream, m.latency, m.ttfb, m.tokens, m.limited, m.convSaved,
+	into.MustRegister(m.requests, m.upstream, m.latency, m.ttfb, m.tokens, m.limited, m.convSaved,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		poolCollector{pool})
 	return m

@@ -132,7 +132,7 @@ func serveNative(ctx context.Context, d *Deps, fwd Forwarder, w http.ResponseWri
 	var tried domain.Tried
 	var last error
 	for range d.attempts() {
-		lease, err := d.Pool.Acquire(call.poolModel, call.inputTokens, &tried)
+		lease, err := d.Pool.AcquireContext(ctx, call.poolModel, call.inputTokens, &tried)
 		if err != nil {
 			last = finalError(last, err)
 			break

@@ -1,12 +1,17 @@
 package handlers
 
-import "net/http"
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+)
 
 // addRoutes lists every route. /v1 uses bearer credentials, never sessions.
 // Clients that append paths to a base URL typed without /v1 get the same
 // API at the root.
 func addRoutes(mux *http.ServeMux, d *Deps) {
-	mux.HandleFunc("GET /healthz", handleHealth)
+	mux.HandleFunc("GET /healthz", d.handleHealth)
 	if d.Metrics != nil {
 		mux.Handle("GET /metrics", handleMetrics(d.Metrics, d.MetricsToken))
 	}
@@ -36,9 +41,32 @@ func v1Chain(d *Deps, h http.Handler) http.Handler {
 	return cors(requireCredential(d, h))
 }
 
-func handleHealth(w http.ResponseWriter, _ *http.Request) {
+// handleHealth answers 200 while every backend answers, else 503 naming
+// the failing one, so a load balancer takes a replica that lost its
+// database out of rotation. Errors are summarized: /healthz is public.
+func (d *Deps) handleHealth(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{"status": "ok"}
+	status := http.StatusOK
+	if len(d.Health) > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		backends := map[string]string{}
+		for name, check := range d.Health {
+			backends[name] = "ok"
+			if err := check(ctx); err != nil {
+				backends[name], body["status"], status = "unavailable", "degraded", http.StatusServiceUnavailable
+				d.Log.Warn("health check failed", "backend", name, "err", err)
+			}
+		}
+		body["backends"] = backends
+	}
+	if d.Replica != "" {
+		body["replica"] = d.Replica
+	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write([]byte(`{"status":"ok"}`))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
 }
 
 func handleV1NotFound(w http.ResponseWriter, r *http.Request) {

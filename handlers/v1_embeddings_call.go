@@ -22,7 +22,7 @@ func embedChunk(ctx context.Context, d *Deps, emb Embedder, call *embedCall, sta
 	var tried domain.Tried
 	var last error
 	for range d.attempts() {
-		lease, err := d.Pool.Acquire(call.model, tokens, &tried)
+		lease, err := d.Pool.AcquireContext(ctx, call.model, tokens, &tried)
 		if err != nil {
 			return nil, finalError(last, err)
 		}

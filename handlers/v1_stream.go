@@ -24,7 +24,7 @@ func serveStream(ctx context.Context, d *Deps, w http.ResponseWriter, call *chat
 	var tried domain.Tried
 	var last error
 	for range d.attempts() {
-		lease, err := d.Pool.Acquire(call.model, call.inputTokens, &tried)
+		lease, err := d.Pool.AcquireContext(ctx, call.model, call.inputTokens, &tried)
 		if err != nil {
 			last = finalError(last, err)
 			break
