@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -61,6 +62,10 @@ type config struct {
 
 	// Storage and conversation memory.
 	DBPath              string // CONTEXT_DB_PATH; empty = memory mode
+	DatabaseURL         string // DATABASE_URL: postgres://… shared by replicas; overrides DBPath
+	RedisURL            string // REDIS_URL: the replicas' shared counters, cooldowns and limits
+	RedisPrefix         string // REDIS_PREFIX: namespace of every Redis key
+	Replica             string // REPLICA_NAME: this process in logs, events and /metrics
 	StreamSaveReply     bool
 	AppendUnnamed       bool
 	DefaultMaxContext   int
@@ -113,6 +118,10 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		LogCleanupDays:       p.int("LOG_CLEANUP_DAYS", 30, 0, 3650),
 		MetricsToken:         strings.TrimSpace(getenv("METRICS_TOKEN")),
 		DBPath:               strings.TrimSpace(getenv("CONTEXT_DB_PATH")),
+		DatabaseURL:          strings.TrimSpace(getenv("DATABASE_URL")),
+		RedisURL:             strings.TrimSpace(getenv("REDIS_URL")),
+		RedisPrefix:          p.str("REDIS_PREFIX", "hagemi:"),
+		Replica:              p.str("REPLICA_NAME", defaultReplicaName()),
 		StreamSaveReply:      p.bool("STREAM_SAVE_REPLY", true),
 		AppendUnnamed:        p.bool("MEMORY_APPEND_WITHOUT_ID", false),
 		DefaultMaxContext:    p.int("DEFAULT_MAX_CONTEXT_TOKENS", 30000, 100, 10_000_000),
@@ -179,7 +188,13 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if err := validRotation(c.LogRotation); err != nil {
 		p.fail("LOG_ROTATION_INTERVAL: %v", err)
 	}
-	if c.DBPath == "" {
+	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
+		p.fail("DATABASE_URL: want a postgres:// or postgresql:// URL")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		p.fail("REDIS_URL: want a redis:// or rediss:// URL")
+	}
+	if c.DBPath == "" && c.DatabaseURL == "" {
 		p.warn("CONTEXT_DB_PATH is not set: memory mode, so proxy keys and conversations vanish on restart")
 	}
 	if c.CleanupInterval < time.Minute {
@@ -295,4 +310,18 @@ func (p *envParser) geminiKeys(s string) []domain.KeySpec {
 		out = append(out, domain.KeySpec{Secret: secret, Project: project})
 	}
 	return out
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// defaultReplicaName tells replicas apart: the host name (a container's
+// id) and the process id, as two processes may share a host.
+func defaultReplicaName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "hagemi"
+	}
+	return host + "-" + strconv.Itoa(os.Getpid())
 }

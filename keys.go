@@ -36,7 +36,7 @@ func checkKeyWith(client *gemini.Client) domain.CheckFunc {
 // checkKeys tests every configured key at start (concurrently, bounded,
 // with a timeout), logs a summary, then re-checks invalid keys on the
 // configured interval and restores those Google accepts again.
-func checkKeys(ctx context.Context, log *slog.Logger, pool *domain.Pool, cfg config, check domain.CheckFunc) {
+func checkKeys(ctx context.Context, log *slog.Logger, b *backends, pool *domain.Pool, cfg config, check domain.CheckFunc) {
 	secrets := make([]string, len(cfg.GeminiKeys))
 	for i, k := range cfg.GeminiKeys {
 		secrets[i] = k.Secret
@@ -53,14 +53,27 @@ func checkKeys(ctx context.Context, log *slog.Logger, pool *domain.Pool, cfg con
 		level = slog.LevelError
 	}
 	log.Log(ctx, level, "gemini keys checked", "summary", sum.String())
-	pool.RunRecheck(ctx, check, cfg.KeyRecheckInterval, func(s domain.CheckSummary) {
+	t := time.NewTicker(cfg.KeyRecheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// One replica re-checks; the keys it restores reach the others
+		// as events.
+		if len(pool.Refused()) == 0 || !b.leader(ctx, log, "key-recheck", cfg.KeyRecheckInterval) {
+			continue
+		}
+		s := pool.Recheck(ctx, check, 4)
 		log.Info("invalid gemini keys re-checked", "summary", s.String())
-	})
+	}
 }
 
 // reportUsage logs the usage report every USAGE_REPORT_INTERVAL_MINUTES at
 // REPORT_LOG_LEVEL.
-func reportUsage(ctx context.Context, log *slog.Logger, pool *domain.Pool, cfg config) {
+func reportUsage(ctx context.Context, log *slog.Logger, b *backends, pool *domain.Pool, cfg config) {
 	t := time.NewTicker(cfg.UsageReportInterval)
 	defer t.Stop()
 	for {
@@ -68,7 +81,9 @@ func reportUsage(ctx context.Context, log *slog.Logger, pool *domain.Pool, cfg c
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			log.Log(ctx, cfg.ReportLevel, pool.UsageReport(now).Text())
+			if b.leader(ctx, log, "usage-report", cfg.UsageReportInterval) {
+				log.Log(ctx, cfg.ReportLevel, pool.UsageReport(now).Text())
+			}
 		}
 	}
 }

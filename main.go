@@ -22,7 +22,6 @@ import (
 	"github.com/hagemi/hagemi/domain/gemini"
 	"github.com/hagemi/hagemi/domain/media"
 	"github.com/hagemi/hagemi/handlers"
-	"github.com/hagemi/hagemi/sqlstore"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -69,11 +68,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		log.Warn(w)
 	}
 
-	store, err := sqlstore.Open(ctx, cfg.DBPath)
+	b, err := openBackends(ctx, log, cfg)
 	if err != nil {
-		return fmt.Errorf("opening the database: %w", err)
+		return err
 	}
-	defer store.Close()
+	defer b.Close()
+	store := b.store
 	usage, err := handlers.NewKeyUsage(ctx, store, time.Now)
 	if err != nil {
 		return fmt.Errorf("loading key usage: %w", err)
@@ -87,17 +87,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return fmt.Errorf("loading gemini keys: %w", err)
 	}
+	configured := cfg.GeminiKeys
 	cfg.GeminiKeys = geminiKeys // the start-up check and the logs see the pool's keys
-	pool := domain.NewPool(cfg.GeminiKeys, time.Now, domain.WithLimits(limits), domain.WithKeySink(keySink))
+	var pool *domain.Pool
+	reloadKeys := func() { // another replica changed the key list
+		overrides, err := store.ListKeyOverrides(ctx)
+		if err != nil {
+			log.Error("reloading gemini keys changed by another replica", "err", err)
+			return
+		}
+		keys, _ := mergeKeys(configured, overrides)
+		pool.SyncKeys(keys)
+	}
+	opts := append([]domain.PoolOption{domain.WithLimits(limits), domain.WithKeySink(keySink)}, b.cluster(log, reloadKeys)...)
+	pool = domain.NewPool(cfg.GeminiKeys, time.Now, opts...)
 	keyState, err := store.LoadKeyState(ctx)
 	if err != nil {
 		return fmt.Errorf("loading key state: %w", err)
 	}
 	pool.Restore(keyState)
 	client := &gemini.Client{HTTP: gemini.NewHTTPClient(cfg.RequestTimeout), BaseURL: cfg.GeminiBaseURL}
-	catalog := gemini.NewCatalog(client, pool.Secrets)
+	catalog := gemini.NewCatalog(b.modelLister(log, client, cfg.ModelRefreshInterval), pool.Secrets)
 	catalog.AddExtra(cfg.ExtraModels...)
 
+	replicaLabel := "" // a single process needs no name
+	if b.shared() {
+		replicaLabel = cfg.Replica
+	}
 	deps := handlers.Deps{
 		Log:           log,
 		Upstream:      client,
@@ -114,8 +130,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			SafetyMargin:     cfg.ContextSafetyMargin,
 			AppendUnnamed:    cfg.AppendUnnamed,
 		},
-		IPLimiter:       domain.NewClientLimiter(cfg.RequestsPerMinute, cfg.RequestsPerDayPerIP),
-		KeyLimiter:      domain.NewClientLimiter(0, 0),
+		IPLimiter:       b.limiter(log, cfg.RequestsPerMinute, cfg.RequestsPerDayPerIP),
+		KeyLimiter:      b.limiter(log, 0, 0),
 		Signatures:      domain.NewSignatureCache(24*time.Hour, 200_000, time.Now),
 		TrustedProxies:  cfg.TrustedProxies,
 		MaxBodyBytes:    cfg.MaxRequestBodyBytes,
@@ -125,8 +141,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		SafetyThreshold: "BLOCK_NONE",
 		Started:         time.Now(),
 		Access:          lg.access,
-		Metrics:         handlers.NewMetrics(pool),
+		Metrics:         handlers.NewMetrics(pool, replicaLabel),
 		MetricsToken:    cfg.MetricsToken,
+		Health:          b.health(),
+		Replica:         replicaLabel,
 	}
 	if cfg.DisableSafety {
 		deps.SafetyThreshold = "OFF"
@@ -155,7 +173,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	jobs.Go(func() {
 		usage.Run(bg, 5*time.Second, func(err error) { log.Error("proxy key usage not saved", "err", err) })
 	})
-	jobs.Go(func() { cleanConversations(bg, log, store, cfg) })
+	jobs.Go(func() { cleanConversations(bg, log, b, cfg) })
+	jobs.Go(func() { pool.RunCluster(bg) })
 	jobs.Go(func() { // the last flush of the pool's state happens when bg ends
 		if err := domain.RunPersister(bg, pool, store, 5*time.Second, func(err error) {
 			log.Error("key pool state not saved", "err", err)
@@ -163,8 +182,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			log.Error("key pool state not saved at shutdown", "err", err)
 		}
 	})
-	jobs.Go(func() { checkKeys(bg, log, pool, cfg, checkKeyWith(client)) })
-	jobs.Go(func() { reportUsage(bg, log, pool, cfg) })
+	jobs.Go(func() { checkKeys(bg, log, b, pool, cfg, checkKeyWith(client)) })
+	jobs.Go(func() { reportUsage(bg, log, b, pool, cfg) })
 	jobs.Go(func() { lg.rotateErrors(cfg.LogRotation, bg.Done()) })
 	go func() {
 		if err := catalog.Refresh(bg); err != nil && len(cfg.GeminiKeys) > 0 {
@@ -186,7 +205,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		// No WriteTimeout: streams legitimately last minutes.
 	}
 	log.Info("hagemi listening", "addr", ln.Addr().String(), "keys", len(cfg.GeminiKeys), "upstream", cfg.GeminiBaseURL,
-		"storage", store.Mode(), "logs", lg.dir)
+		"storage", store.Mode(), "shared_redis", b.redis != nil, "replica", cfg.Replica, "logs", lg.dir)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -213,7 +232,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 // cleanConversations applies the conversation TTL (the portal's setting) and,
 // in memory mode, the cap on stored conversations, every cleanup interval.
-func cleanConversations(ctx context.Context, log *slog.Logger, store *sqlstore.Store, cfg config) {
+func cleanConversations(ctx context.Context, log *slog.Logger, b *backends, cfg config) {
+	store := b.store
 	keep := 0
 	if store.Mode() == "memory" {
 		keep = cfg.MaxMemoryRecords
@@ -225,6 +245,9 @@ func cleanConversations(ctx context.Context, log *slog.Logger, store *sqlstore.S
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if !b.leader(ctx, log, "conversation-cleanup", cfg.CleanupInterval) {
+			continue
 		}
 		days, err := store.ContextTTLDays(ctx)
 		if err != nil {

@@ -14,8 +14,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// sessionStore keeps scs sessions in the store's SQLite database, so they
-// survive a restart in file mode. Rows are keyed by an HMAC of the token
+// sessionStore keeps scs sessions in the store's database (SQLite or
+// PostgreSQL), so they survive a restart in file mode and are shared by
+// replicas. Rows are keyed by an HMAC of the token
 // under SECRET_KEY: a copy of the database holds no usable token, and a new
 // SECRET_KEY ends every session.
 type sessionStore struct {
@@ -28,16 +29,32 @@ type sessionStore struct {
 }
 
 // sessionSchema is created here rather than in a migration: the table
-// belongs to the portal and is harmless to recreate.
-const sessionSchema = `CREATE TABLE IF NOT EXISTS portal_sessions (
+// belongs to the portal and is harmless to recreate. It is keyed by the
+// store's driver name. On PostgreSQL, CREATE … IF NOT EXISTS can still
+// fail when two replicas start together, so the statements (one implicit
+// transaction) first take an advisory lock.
+var sessionSchema = map[string]string{
+	"sqlite": `CREATE TABLE IF NOT EXISTS portal_sessions (
 	id     TEXT    PRIMARY KEY,
 	data   BLOB    NOT NULL,
 	expiry INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS portal_sessions_expiry ON portal_sessions (expiry);`
+CREATE INDEX IF NOT EXISTS portal_sessions_expiry ON portal_sessions (expiry);`,
+	"pgx": `SELECT pg_advisory_xact_lock(hashtext('hagemi.portal_sessions.' || current_schema()));
+CREATE TABLE IF NOT EXISTS portal_sessions (
+	id     TEXT   PRIMARY KEY,
+	data   BYTEA  NOT NULL,
+	expiry BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS portal_sessions_expiry ON portal_sessions (expiry);`,
+}
 
 func newSessionStore(ctx context.Context, db *sqlx.DB, key []byte, now func() time.Time) (*sessionStore, error) {
-	if _, err := db.ExecContext(ctx, sessionSchema); err != nil {
+	schema, ok := sessionSchema[db.DriverName()]
+	if !ok {
+		return nil, fmt.Errorf("create session table: unknown database driver %q", db.DriverName())
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return nil, fmt.Errorf("create session table: %w", err)
 	}
 	return &sessionStore{db: db, key: key, now: now}, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hagemi/hagemi/domain/gemini"
+	"github.com/hagemi/hagemi/sqlstore/sqltest"
 )
 
 // clock is a settable Store.Now.
@@ -28,10 +29,11 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-var modes = []string{"memory", "file"}
+var modes = []string{"memory", "file", "postgres"}
 
-// eachMode runs f against a fresh store in memory mode and in file mode,
-// because both modes must behave the same.
+// eachMode runs f against a fresh store in memory mode, in file mode and
+// on PostgreSQL (in a schema of its own; skipped without
+// HAGEMI_TEST_DATABASE_URL), because all three must behave the same.
 func eachMode(t *testing.T, f func(t *testing.T, s *Store, c *clock)) {
 	t.Helper()
 	for _, mode := range modes {
@@ -46,11 +48,16 @@ func eachMode(t *testing.T, f func(t *testing.T, s *Store, c *clock)) {
 
 func openStore(t testing.TB, mode string) *Store {
 	t.Helper()
-	path := ""
-	if mode == "file" {
-		path = filepath.Join(t.TempDir(), "data", "hagemi.db") // "data" does not exist yet
+	var s *Store
+	var err error
+	switch mode {
+	case "postgres":
+		s, err = OpenPostgres(context.Background(), sqltest.PostgresURL(t))
+	case "file":
+		s, err = Open(context.Background(), filepath.Join(t.TempDir(), "data", "hagemi.db")) // "data" does not exist yet
+	default:
+		s, err = Open(context.Background(), "")
 	}
-	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

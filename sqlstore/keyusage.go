@@ -53,6 +53,7 @@ type projectRow struct {
 // one transaction. Every value is absolute, so saving twice is harmless.
 // Daily history older than KeyUsageKeepDays is dropped on the way.
 func (s *Store) SaveKeyState(ctx context.Context, snap domain.PoolSnapshot) error {
+	snap = inKeyOrder(snap)
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: save key state: %w", err)

@@ -84,6 +84,7 @@ func addKeyUsageDaily(ctx context.Context, tx *sqlx.Tx, rows []domain.KeyUsageDa
 	if len(rows) == 0 {
 		return nil
 	}
+	rows = usageInKeyOrder(rows)
 	stmt, err := tx.PrepareNamedContext(ctx, `INSERT INTO gemini_key_usage_daily (key_id, model, day, requests, tokens_in, tokens_out, errors)
 		VALUES (:key_id, :model, :day, :requests, :tokens_in, :tokens_out, :errors)
 		ON CONFLICT (key_id, model, day) DO UPDATE SET requests = excluded.requests, tokens_in = excluded.tokens_in,

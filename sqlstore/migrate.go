@@ -10,10 +10,12 @@ import (
 	"strings"
 )
 
-// migrations/NNNN_name.sql are append-only: a released file is never
-// edited, a change is a new file.
+// migrations/NNNN_name.sql (SQLite) and migrations_pg/NNNN_name.sql
+// (PostgreSQL) are append-only: a released file is never edited, a change
+// is a new file in both folders, with the same number and name
+// (TestMigrationsInStep checks).
 //
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrationFiles embed.FS
 
 type migration struct {
@@ -22,10 +24,10 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations reads the embedded files in order and insists that their
-// numbers run 1, 2, 3… so a missing or duplicated file fails every test.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// loadMigrations reads the embedded files of dir in order and insists that
+// their numbers run 1, 2, 3… so a missing or duplicated file fails every test.
+func loadMigrations(dir string) ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, dir+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -47,10 +49,10 @@ func loadMigrations() ([]migration, error) {
 }
 
 // migrate applies the pending migrations, each in its own transaction
-// together with the PRAGMA user_version bump, so a crash leaves the
-// database at one version or the next, never between.
+// together with the version bump, so a crash leaves the database at one
+// version or the next, never between.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(s.d.dir)
 	if err != nil {
 		return err
 	}
@@ -68,10 +70,14 @@ func (s *Store) migrateOne(ctx context.Context, ms []migration) (done bool, err 
 		return false, fmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	defer tx.Rollback()
-	// Read the version inside the transaction: another process opening the
-	// same file waits for our write lock and then sees our version.
-	var v int
-	if err := tx.GetContext(ctx, &v, "PRAGMA user_version"); err != nil {
+	// Read the version inside the transaction and after the lock: another
+	// process migrating the same database waits for us and then sees our
+	// version.
+	if err := s.d.lockMigrations(ctx, tx); err != nil {
+		return false, fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	v, err := s.d.schemaVersion(ctx, tx)
+	if err != nil {
 		return false, fmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	switch {
@@ -84,9 +90,8 @@ func (s *Store) migrateOne(ctx context.Context, ms []migration) (done bool, err 
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 	}
-	// PRAGMA takes no bound parameters; m.version is an int we parsed.
-	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
-		return false, fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+	if err := s.d.setVersion(ctx, tx, m); err != nil {
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("sqlstore: migration %s: %w", m.name, err)

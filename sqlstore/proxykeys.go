@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
-	"github.com/hagemi/hagemi/domain"
-
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
+
+	"github.com/hagemi/hagemi/domain"
 )
 
 // SecretPrefix starts every proxy key secret, so that a leaked one is
@@ -154,7 +156,10 @@ func (s *Store) TouchProxyKeys(ctx context.Context, used map[int64]time.Time) er
 		return fmt.Errorf("sqlstore: touch proxy keys: %w", err)
 	}
 	defer stmt.Close()
-	for id, at := range used {
+	// In id order, so that two replicas touching the same keys lock them
+	// in the same order on PostgreSQL instead of deadlocking.
+	for _, id := range slices.Sorted(maps.Keys(used)) {
+		at := used[id]
 		if _, err := stmt.ExecContext(ctx, millis(at), id, millis(at)); err != nil {
 			return fmt.Errorf("sqlstore: touch proxy key %d: %w", id, err)
 		}

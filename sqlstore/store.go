@@ -16,15 +16,17 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Store is the SQLite-backed state. Its methods are safe for concurrent use.
+// Store is the SQL-backed state, on SQLite (Open) or PostgreSQL
+// (OpenPostgres). Its methods are safe for concurrent use.
 type Store struct {
 	// Now is the clock behind every timestamp and TTL; tests replace it
 	// before first use.
 	Now func() time.Time
 
-	w    *sqlx.DB // the single writer
-	r    *sqlx.DB // readers; the same handle as w in memory mode
+	w    *sqlx.DB // the single writer; on PostgreSQL the whole pool
+	r    *sqlx.DB // readers; the same handle as w in memory mode and on PostgreSQL
 	mode string
+	d    dialect
 }
 
 // writerPragmas configure the one connection that writes.
@@ -71,7 +73,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := &Store{Now: time.Now, w: db, r: db, mode: "memory"}
+		s := &Store{Now: time.Now, w: db, r: db, mode: "memory", d: sqliteDialect}
 		if err := s.migrate(ctx); err != nil {
 			db.Close()
 			return nil, err
@@ -92,7 +94,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{Now: time.Now, w: w, mode: "file"}
+	s := &Store{Now: time.Now, w: w, mode: "file", d: sqliteDialect}
 	// Migrate before any reader exists, so none sees a half-built schema.
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
@@ -141,12 +143,13 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// Mode is "memory" or "file", for the portal and the logs.
+// Mode is "memory", "file" or "postgres", for the portal and the logs.
 func (s *Store) Mode() string { return s.mode }
 
 // DB returns the writer handle, for features that keep their own tables in
-// the same database (portal sessions). It allows one connection: never
-// hold a transaction or open rows on it while calling the Store.
+// the same database (portal sessions); its DriverName is "sqlite" or
+// "pgx". On SQLite it allows one connection: never hold a transaction or
+// open rows on it while calling the Store.
 func (s *Store) DB() *sqlx.DB { return s.w }
 
 func (s *Store) now() int64 { return s.Now().UnixMilli() }

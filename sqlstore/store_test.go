@@ -77,22 +77,22 @@ func TestReopenFileKeepsData(t *testing.T) {
 }
 
 func TestMigrationsIdempotent(t *testing.T) {
-	ms, err := loadMigrations()
-	if err != nil {
-		t.Fatal(err)
-	}
 	eachMode(t, func(t *testing.T, s *Store, _ *clock) {
+		ms, err := loadMigrations(s.d.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ctx := context.Background()
 		for range 2 {
 			if err := s.migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			var v int
-			if err := s.DB().GetContext(ctx, &v, "PRAGMA user_version"); err != nil {
+			v, err := s.d.schemaVersion(ctx, s.DB())
+			if err != nil {
 				t.Fatal(err)
 			}
 			if v != len(ms) {
-				t.Errorf("user_version = %d; want %d", v, len(ms))
+				t.Errorf("schema version = %d; want %d", v, len(ms))
 			}
 		}
 	})

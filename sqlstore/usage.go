@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -16,6 +17,11 @@ func (s *Store) AddProxyKeyUsage(ctx context.Context, batch []ProxyKeyUsage) err
 	if len(batch) == 0 {
 		return nil
 	}
+	// Key then day order, so that replicas adding to the same rows on
+	// PostgreSQL queue instead of deadlocking (lockorder.go).
+	batch = sortedStable(batch, func(a, b ProxyKeyUsage) int {
+		return cmp.Or(cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Day, b.Day))
+	})
 	ids := make([]int64, 0, len(batch))
 	for _, u := range batch {
 		if _, err := time.Parse(time.DateOnly, u.Day); err != nil {
@@ -28,9 +34,10 @@ func (s *Store) AddProxyKeyUsage(ctx context.Context, batch []ProxyKeyUsage) err
 		return fmt.Errorf("sqlstore: add proxy key usage: %w", err)
 	}
 	defer tx.Rollback()
-	// Inside the writer's transaction nobody can delete a key between this
-	// check and the inserts.
-	query, args, err := sqlx.In(`SELECT id FROM proxy_keys WHERE id IN (?)`, ids)
+	// Nobody can delete a key between this check and the inserts: on
+	// SQLite the writer's transaction excludes everyone, on PostgreSQL
+	// lockShared locks the rows found until commit.
+	query, args, err := sqlx.In(`SELECT id FROM proxy_keys WHERE id IN (?)`+s.d.lockShared, ids)
 	if err != nil {
 		return fmt.Errorf("sqlstore: add proxy key usage: %w", err)
 	}
