@@ -13,6 +13,7 @@ import (
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini"
+	"github.com/hagemi/hagemi/sqlstore"
 )
 
 // config is every setting, read once from the environment at start.
@@ -188,7 +189,7 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if err := validRotation(c.LogRotation); err != nil {
 		p.fail("LOG_ROTATION_INTERVAL: %v", err)
 	}
-	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
+	if c.DatabaseURL != "" && !sqlstore.IsPostgresURL(c.DatabaseURL) {
 		p.fail("DATABASE_URL: want a postgres:// or postgresql:// URL")
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
@@ -310,10 +311,6 @@ func (p *envParser) geminiKeys(s string) []domain.KeySpec {
 		out = append(out, domain.KeySpec{Secret: secret, Project: project})
 	}
 	return out
-}
-
-func isPostgresURL(u string) bool {
-	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
 // defaultReplicaName tells replicas apart: the host name (a container's

@@ -41,11 +41,13 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 		"DISABLE_SAFETY_FILTERING": "maybe",
 		"TRUSTED_PROXIES":          "10.0.0.0/8, nonsense",
 		"SECRET_KEY":               "placeholder_strong_secret_key_please_replace_me_12345",
+		"DATABASE_URL":             "mysql://db/hagemi",
+		"REDIS_URL":                "localhost:6379",
 	}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, want := range []string{"PORT", "MAX_REQUESTS_PER_MINUTE", "DISABLE_SAFETY_FILTERING", "nonsense", "SECRET_KEY"} {
+	for _, want := range []string{"PORT", "MAX_REQUESTS_PER_MINUTE", "DISABLE_SAFETY_FILTERING", "nonsense", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}

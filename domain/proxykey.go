@@ -73,6 +73,10 @@ func (p *ProxyKeySpec) Normalize() error {
 	if utf8.RuneCountInString(p.Description) > 200 {
 		return Invalid("description", "must be at most 200 characters")
 	}
+	// PostgreSQL refuses both in text columns; SQLite would keep them.
+	if !utf8.ValidString(p.Description) || strings.ContainsRune(p.Description, 0) {
+		return Invalid("description", "must be valid text without NUL characters")
+	}
 	if p.RPMLimit < 0 || p.RPDLimit < 0 || p.TPDLimit < 0 {
 		return Invalid("limits", "must be 0 (no limit) or more")
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini"
@@ -72,6 +73,9 @@ func conversationName(h string) (string, error) {
 	}
 	if len(h) > 128 {
 		return "", domain.Invalid("X-Conversation-ID", "must be at most 128 characters")
+	}
+	if !utf8.ValidString(h) { // PostgreSQL stores UTF-8 text only
+		return "", domain.Invalid("X-Conversation-ID", "must be UTF-8 text")
 	}
 	for _, c := range h {
 		if c < 0x20 || c == 0x7f {
