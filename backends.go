@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hagemi/hagemi/domain"
@@ -24,7 +26,9 @@ type backends struct {
 }
 
 func openBackends(ctx context.Context, log *slog.Logger, cfg config) (*backends, error) {
-	b := &backends{self: cfg.Replica}
+	// Leases and events need a name no other process has, even when the
+	// operator gives every replica the same REPLICA_NAME.
+	b := &backends{self: cfg.Replica + "#" + strings.ToLower(rand.Text()[:8])}
 	var err error
 	if cfg.DatabaseURL != "" {
 		b.store, err = sqlstore.OpenPostgres(ctx, cfg.DatabaseURL)
@@ -96,6 +100,29 @@ func (b *backends) limiter(log *slog.Logger, perMinute, perDay int) domain.Reque
 	l := b.redis.Limiter(perMinute, perDay)
 	l.OnError = logEvery(log, time.Minute, "shared client limits unavailable; allowing requests")
 	return l
+}
+
+// keysReconcileInterval is how often a replica re-reads the shared key
+// list: without Redis it is the only way admin changes on another replica
+// arrive, and with Redis it repairs a missed event.
+const keysReconcileInterval = 30 * time.Second
+
+// reconcileKeys calls reload on keysReconcileInterval while the store is
+// shared, until ctx ends.
+func (b *backends) reconcileKeys(ctx context.Context, reload func()) {
+	if !b.shared() {
+		return
+	}
+	t := time.NewTicker(keysReconcileInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			reload()
+		}
+	}
 }
 
 // leader reports whether this replica runs the cluster-wide job name now.

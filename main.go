@@ -175,6 +175,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	})
 	jobs.Go(func() { cleanConversations(bg, log, b, cfg) })
 	jobs.Go(func() { pool.RunCluster(bg) })
+	jobs.Go(func() { b.reconcileKeys(bg, reloadKeys) })
 	jobs.Go(func() { // the last flush of the pool's state happens when bg ends
 		if err := domain.RunPersister(bg, pool, store, 5*time.Second, func(err error) {
 			log.Error("key pool state not saved", "err", err)

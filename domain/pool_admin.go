@@ -203,6 +203,9 @@ func (p *Pool) setKeyDisabled(secret string, disabled, persist bool) (ok, change
 	if disabled {
 		k.disabledAt = now
 	} else {
+		if rejected && persist { // the other replicas hold the refusal too
+			p.publish(PoolEvent{Kind: EventRestored, KeyID: k.id})
+		}
 		k.rejected, k.invalidWhy, k.invalidSince, k.checkedAt = false, "", time.Time{}, now
 	}
 	k.syncOut()

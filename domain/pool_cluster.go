@@ -31,7 +31,7 @@ type clusterLink struct {
 
 // sharedCallTimeout bounds one call to the shared backend, so that a
 // stalled Redis costs a request a moment, not its whole deadline.
-const sharedCallTimeout = 2 * time.Second
+const sharedCallTimeout = 500 * time.Millisecond
 
 // WithCluster makes the pool share quotas and key states with other
 // replicas. Call RunCluster to deliver events both ways.
@@ -68,7 +68,9 @@ func (p *Pool) AcquireContext(ctx context.Context, model string, inputTokens int
 		}
 		var ra *RetryAfterError
 		if !errors.As(err, &ra) {
-			p.cluster.OnError(err)
+			if ctx.Err() == nil { // not the client going away
+				p.cluster.OnError(err)
+			}
 			return l, nil
 		}
 		p.holdBack(l, ra)

@@ -153,7 +153,7 @@ func (s *State) subscribeOnce(ctx context.Context, f func(domain.PoolEvent), ok 
 func (s *State) replay(ctx context.Context, f func(domain.PoolEvent)) error {
 	keys := s.eventKeys()
 	now := strconv.FormatInt(time.Now().UnixMilli(), 10)
-	fields, err := s.rdb.ZRangeByScore(ctx, keys[1], &redis.ZRangeBy{Min: "(" + now, Max: "+inf"}).Result()
+	fields, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: keys[1], Start: "(" + now, Stop: "+inf", ByScore: true}).Result()
 	if err != nil || len(fields) == 0 {
 		return err
 	}

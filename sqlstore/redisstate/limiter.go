@@ -20,7 +20,8 @@ var (
 )
 
 // DefaultLimitTimeout bounds one limiter call: Allow has no context.
-const DefaultLimitTimeout = 2 * time.Second
+// Short: a stalled Redis must not add seconds to every request.
+const DefaultLimitTimeout = 500 * time.Millisecond
 
 // Limiter is domain.ClientLimiter shared by the replicas. When Redis
 // fails it lets the request through: a Redis blip must not take the API

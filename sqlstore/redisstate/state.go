@@ -29,7 +29,8 @@ type State struct {
 func Open(ctx context.Context, url, prefix string) (*State, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("redisstate: parse url: %w", err)
+		// ParseURL's errors quote the URL, password included.
+		return nil, errors.New("redisstate: REDIS_URL is not a valid redis:// or rediss:// URL")
 	}
 	s := newState(redis.NewClient(opts), prefix)
 	if err := s.Ping(ctx); err != nil {
