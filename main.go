@@ -90,14 +90,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	configured := cfg.GeminiKeys
 	cfg.GeminiKeys = geminiKeys // the start-up check and the logs see the pool's keys
 	var pool *domain.Pool
-	reloadKeys := func() { // another replica changed the key list
-		overrides, err := store.ListKeyOverrides(ctx)
+	reloadKeys := func() { // another replica may have changed the key list
+		err := pool.SyncKeys(func() ([]domain.KeySpec, error) {
+			overrides, err := store.ListKeyOverrides(ctx)
+			keys, _ := mergeKeys(configured, overrides)
+			return keys, err
+		})
 		if err != nil {
 			log.Error("reloading gemini keys changed by another replica", "err", err)
-			return
 		}
-		keys, _ := mergeKeys(configured, overrides)
-		pool.SyncKeys(keys)
 	}
 	opts := append([]domain.PoolOption{domain.WithLimits(limits), domain.WithKeySink(keySink)}, b.cluster(log, reloadKeys)...)
 	pool = domain.NewPool(cfg.GeminiKeys, time.Now, opts...)

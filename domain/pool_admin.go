@@ -93,15 +93,19 @@ func ParseKeySpecs(text string) []KeySpec {
 // key removed earlier gets its slot back, with today's counts: Google
 // still counts them.
 func (p *Pool) AddKeys(specs []KeySpec) int {
-	n := p.addKeys(specs, true)
+	want := expandSpecs(specs)
+	p.adminMu.Lock()
+	n := p.addLocked(want, true)
+	p.adminMu.Unlock()
 	if n > 0 {
 		p.KeysChanged()
 	}
 	return n
 }
 
-// addKeys is AddKeys; persist=false skips the sink (the change is stored).
-func (p *Pool) addKeys(specs []KeySpec, persist bool) int {
+// expandSpecs reads "project:key" lists in specs without a Project and
+// drops empty and repeated keys.
+func expandSpecs(specs []KeySpec) []KeySpec {
 	var want []KeySpec
 	seen := map[string]bool{}
 	for _, s := range specs {
@@ -117,8 +121,12 @@ func (p *Pool) addKeys(specs []KeySpec, persist bool) int {
 			}
 		}
 	}
-	p.adminMu.Lock()
-	defer p.adminMu.Unlock()
+	return want
+}
+
+// addLocked adds the keys of want not in the pool, with adminMu held;
+// persist=false skips the sink (the change is stored already).
+func (p *Pool) addLocked(want []KeySpec, persist bool) int {
 	x := p.growIndex()
 	var add []KeySpec
 	for _, s := range want {
@@ -137,16 +145,16 @@ func (p *Pool) addKeys(specs []KeySpec, persist bool) int {
 // handed out for it still report normally. It reports whether the key was
 // in the pool and is gone now.
 func (p *Pool) RemoveKey(secret string) bool {
-	ok := p.removeKey(secret, true)
+	p.adminMu.Lock()
+	ok := p.removeLocked(secret, true)
+	p.adminMu.Unlock()
 	if ok {
 		p.KeysChanged()
 	}
 	return ok
 }
 
-func (p *Pool) removeKey(secret string, persist bool) bool {
-	p.adminMu.Lock()
-	defer p.adminMu.Unlock()
+func (p *Pool) removeLocked(secret string, persist bool) bool {
 	k := p.key(secret)
 	if k == nil || persist && !p.save(KeyRemoved, k.spec) {
 		return false
@@ -167,17 +175,18 @@ func (p *Pool) removeKey(secret string, persist bool) bool {
 // admin's word wins, and the next refused call marks it again. It reports
 // whether the key is in the pool and now in the state asked for.
 func (p *Pool) SetKeyDisabled(secret string, disabled bool) bool {
-	ok, changed := p.setKeyDisabled(secret, disabled, true)
+	p.adminMu.Lock()
+	ok, changed := p.setDisabledLocked(secret, disabled, true)
+	p.adminMu.Unlock()
 	if changed {
 		p.KeysChanged()
 	}
 	return ok
 }
 
-// setKeyDisabled is SetKeyDisabled; changed reports a new disabled state.
-func (p *Pool) setKeyDisabled(secret string, disabled, persist bool) (ok, changed bool) {
-	p.adminMu.Lock()
-	defer p.adminMu.Unlock()
+// setDisabledLocked is SetKeyDisabled with adminMu held; changed reports a
+// new disabled state.
+func (p *Pool) setDisabledLocked(secret string, disabled, persist bool) (ok, changed bool) {
 	k := p.key(secret)
 	if k == nil {
 		return false, false
@@ -228,11 +237,19 @@ func (p *Pool) save(op KeyOp, specs ...KeySpec) bool {
 	return p.sink.SaveKeyChanges(changes) == nil
 }
 
-// SyncKeys makes the pool's keys those of want, the list as another
-// replica saved it: keys missing from want are removed, new ones added,
-// and each key disabled or enabled as want says. Nothing goes to the sink
-// or the other replicas: the change is stored and known already.
-func (p *Pool) SyncKeys(want []KeySpec) {
+// SyncKeys makes the pool's keys those load returns, the list as another
+// replica saved it: keys missing from it are removed, new ones added, and
+// each key disabled or enabled as it says. load runs under the lock of
+// admin changes, so a change made here meanwhile is either in the list or
+// waits for the sync. Nothing goes to the sink or the other replicas: the
+// change is stored and known already.
+func (p *Pool) SyncKeys(load func() ([]KeySpec, error)) error {
+	p.adminMu.Lock()
+	defer p.adminMu.Unlock()
+	want, err := load()
+	if err != nil {
+		return err
+	}
 	keep := make(map[string]bool, len(want))
 	for _, s := range want {
 		keep[s.Secret] = true
@@ -246,17 +263,18 @@ func (p *Pool) SyncKeys(want []KeySpec) {
 	}
 	p.keyMu.Unlock()
 	for _, s := range gone {
-		p.removeKey(s, false)
+		p.removeLocked(s, false)
 	}
-	p.addKeys(want, false)
+	p.addLocked(expandSpecs(want), false)
 	for _, s := range want {
 		if k := p.key(s.Secret); k != nil {
 			p.keyMu.Lock()
 			disabled := k.disabled
 			p.keyMu.Unlock()
 			if disabled != s.Disabled {
-				p.setKeyDisabled(s.Secret, s.Disabled, false)
+				p.setDisabledLocked(s.Secret, s.Disabled, false)
 			}
 		}
 	}
+	return nil
 }

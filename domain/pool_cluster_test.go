@@ -216,7 +216,9 @@ func TestSyncKeysFollowsAnotherReplicasList(t *testing.T) {
 	}
 	// b reloads the list from the shared store; here, from a's secrets.
 	want := []KeySpec{{Secret: a.Secrets()[0], Disabled: true}, added}
-	b.SyncKeys(want)
+	if err := b.SyncKeys(func() ([]KeySpec, error) { return want, nil }); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]bool{}
 	for _, s := range b.Status() {
 		got[s.Masked] = s.Disabled

@@ -120,6 +120,9 @@ func (s *State) subscribeOnce(ctx context.Context, f func(domain.PoolEvent), ok 
 	if err := s.replay(ctx, f); err != nil {
 		return err
 	}
+	// Key-list changes are not kept: ask for a reload, in case one was
+	// published while this replica was not listening.
+	f(domain.PoolEvent{Kind: domain.EventKeys})
 	ok()
 	pinged := false
 	for {

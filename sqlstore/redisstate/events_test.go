@@ -57,6 +57,10 @@ func TestEventsReplayAndLive(t *testing.T) {
 	if e := next(); e.Kind != domain.EventInvalid || e.KeyID != "k3" || e.Why != "bad key" {
 		t.Errorf("second replayed %+v, want k3 invalid", e)
 	}
+	// Key-list changes are not kept, so the replay ends asking for a reload.
+	if e := next(); e.Kind != domain.EventKeys || e.From != "" {
+		t.Errorf("after the replay %+v, want a reload request", e)
+	}
 	// Then live events, from either replica, the subscriber's own included.
 	pub(domain.PoolEvent{Kind: domain.EventKeys})
 	if err := b.Publish(t.Context(), domain.PoolEvent{Kind: domain.EventRestored, KeyID: "k3", From: "b"}); err != nil {
@@ -88,8 +92,8 @@ func TestEventsReplayAndLive(t *testing.T) {
 	ctx2, cancel2 := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel2()
 	a.Subscribe(ctx2, func(e domain.PoolEvent) { late = append(late, e) })
-	if len(late) != 1 || late[0].KeyID != "k1" {
-		t.Errorf("late replay %+v, want only k1", late)
+	if len(late) != 2 || late[0].KeyID != "k1" || late[1].Kind != domain.EventKeys {
+		t.Errorf("late replay %+v, want k1 and a reload request", late)
 	}
 	for _, k := range a.eventKeys() {
 		if ttl := a.rdb.PTTL(t.Context(), k).Val(); ttl <= 0 || ttl > time.Hour {
