@@ -48,7 +48,7 @@ type loadChild struct {
 // startLoadChild runs kind ("hagemi" or "bare") in front of upstream. Hagemi
 // gets the defaults a user gets, except that nothing limits the load: no
 // per-IP limits and no free-tier model limits.
-func startLoadChild(t *testing.T, kind, upstream string) *loadChild {
+func startLoadChild(t *testing.T, kind, upstream string, env ...string) *loadChild {
 	dir := t.TempDir()
 	limits := filepath.Join(dir, "limits.json")
 	os.WriteFile(limits, []byte(`{"gemini-2.5-flash": {"rpm": null, "rpd": null, "tpm_input": null, "tpd_input": null}}`), 0o600)
@@ -62,6 +62,7 @@ func startLoadChild(t *testing.T, kind, upstream string) *loadChild {
 		"GEMINI_BASE_URL="+upstream, "GEMINI_API_KEYS="+strings.Join(loadKeys, ","), "PASSWORD="+loadPassword,
 		"MAX_REQUESTS_PER_MINUTE=0", "MAX_REQUESTS_PER_DAY_PER_IP=0", "MODEL_LIMITS_FILE="+limits,
 		"LOG_DIR="+filepath.Join(dir, "logs"), "STREAM_HEARTBEAT_SECONDS=60")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = console, console
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // no orphan if the test is killed
 	if err := cmd.Start(); err != nil {
@@ -150,14 +151,24 @@ func (h held) scaled(streams int) float64 {
 }
 
 // streamMemory holds streams open through Hagemi (memory on, the default,
-// each in its own conversation) and through the bare proxy in a child, in
-// two waves: the second reuses memory the first freed, which Go then zeroes
-// and so makes resident. Each stream costs two sockets in the child (client
-// and upstream) and two here (client and stand-in), so the file limit caps
-// the count.
-func streamMemory(t *testing.T, child *loadChild, fake *geminitest.Server, fdLimit int) streamsMemory {
+// each in its own conversation) and through the bare proxy, each a fresh
+// child, in two waves: the second reuses memory the first freed, which Go
+// then zeroes and so makes resident. Upstream is a stand-in speaking HTTP/2
+// over TLS, as Google does, so streams share a few upstream connections;
+// each stream costs one socket in the child and one here, so the file
+// limit caps the count.
+func streamMemory(t *testing.T, fdLimit int) streamsMemory {
+	fake := geminitest.New(t, geminitest.WithAnyKey(), geminitest.WithoutRecording(), geminitest.WithTLS())
+	fake.Handle("gemini-2.5-flash", func(geminitest.Request) geminitest.Reply {
+		return geminitest.Reply{Chunks: []string{"Sunlight ", "scatters off "}, StallAfter: 1}
+	})
+	cert := filepath.Join(t.TempDir(), "stand-in.pem")
+	if err := os.WriteFile(cert, fake.CertificatePEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	child := startLoadChild(t, "hagemi", fake.URL, "SSL_CERT_FILE="+cert)
 	m := streamsMemory{want: envInt("HAGEMI_LOAD_STREAMS", 10_000), waves: map[string][2]held{}}
-	if m.n = min(m.want, (fdLimit-200)/2); m.n < m.want {
+	if m.n = min(m.want, fdLimit-1000); m.n < m.want {
 		t.Logf("RLIMIT_NOFILE %d allows %d of the %d streams", fdLimit, m.n, m.want)
 	}
 	hold := strings.Replace(strings.Replace(loadOpenAI, "Why is the sky blue?", "Please hold.", 1), `{`, `{"stream":true,`, 1)
@@ -166,7 +177,7 @@ func streamMemory(t *testing.T, child *loadChild, fake *geminitest.Server, fdLim
 		r.Header = loadHeader("Authorization", "Bearer "+loadPassword, "X-Conversation-ID", fmt.Sprint("hold-", i))
 		return r
 	})
-	bare := startLoadChild(t, "bare", fake.URL)
+	bare := startLoadChild(t, "bare", fake.URL, "SSL_CERT_FILE="+cert)
 	hold = strings.Replace(loadGemini, "Why is the sky blue?", "Please hold.", 1)
 	m.waves[loadPaths[2]] = twoWaves(t, bare, fake, m.n, func(ctx context.Context, i int) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, "POST", bare.base+"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",

@@ -1,6 +1,7 @@
 package geminitest
 
 import (
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -16,6 +17,7 @@ type Server struct {
 	URL string
 
 	srv      *httptest.Server
+	tls      bool
 	tb       testing.TB
 	inFlight atomic.Int64
 	seq      atomic.Int64 // responseId counter
@@ -101,10 +103,30 @@ func New(tb testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if s.tls {
+		s.srv.EnableHTTP2 = true
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
 	s.URL = s.srv.URL
 	tb.Cleanup(s.Close)
 	return s
+}
+
+// WithTLS serves HTTPS with HTTP/2, as Google does, so that many streams
+// share a few connections. Clients must trust Certificate (Client does;
+// another process can through SSL_CERT_FILE and CertificatePEM).
+func WithTLS() Option { return func(s *Server) { s.tls = true } }
+
+// CertificatePEM is the TLS certificate in PEM, for SSL_CERT_FILE; nil
+// without WithTLS.
+func (s *Server) CertificatePEM() []byte {
+	if !s.tls {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
 }
 
 // Close stops the server, cutting open connections first so a test that
