@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini/geminitest"
 	"github.com/hagemi/hagemi/sqlstore/sqltest"
 )
@@ -176,7 +177,7 @@ func TestTwoReplicasShareState(t *testing.T) {
 		}
 	})
 
-	t.Run("a portal session and a disabled proxy key hold on both", func(t *testing.T) {
+	t.Run("a portal session, a disabled proxy key and Gemini key changes hold on both", func(t *testing.T) {
 		jar, _ := cookiejar.New(nil)
 		browser := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 		post := func(base, path string, form url.Values) (int, string) {
@@ -220,6 +221,23 @@ func TestTwoReplicasShareState(t *testing.T) {
 			if code, body := r.chat(t, secret, "gemini-2.0-flash", "", "hi"); code != 401 || !strings.Contains(body, "disabled") {
 				t.Fatalf("%s with the disabled key: %d %s; want 401 saying it is disabled", r.base, code, body)
 			}
+		}
+
+		// The admin disables the last working Gemini key on r1 and adds
+		// another: r2 must follow at once.
+		added := "AIzaSyREPLICATEST0000000000000000000003"
+		fake.AddKey(added, geminitest.Key{})
+		post(r1.base, "/manage/gemini/"+domain.KeyID(good)+"/toggle", nil)
+		post(r1.base, "/manage/gemini/add", url.Values{"keys": {added}})
+		time.Sleep(time.Second)
+		goodBefore := fake.Calls(good)
+		for range 4 {
+			if code, body := r2.chat(t, "replica-pw", "gemini-2.0-flash", "", "hi"); code != 200 {
+				t.Fatalf("r2 after the key changes on r1: %d %s", code, body)
+			}
+		}
+		if n := fake.Calls(good) - goodBefore; n != 0 || fake.Calls(added) < 4 {
+			t.Fatalf("r2 used the key disabled on r1 %d times and the key added on r1 %d times; want 0 and 4", n, fake.Calls(added))
 		}
 	})
 
