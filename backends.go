@@ -47,6 +47,11 @@ func openBackends(ctx context.Context, log *slog.Logger, cfg config) (*backends,
 		b.redis.OnError = logEvery(log, time.Minute, "redis subscription lost; reconnecting")
 		b.leases = b.redis
 	}
+	if b.shared() {
+		// Each process keeps its own daily history rows; readers add
+		// them up.
+		b.store.Replica = b.self
+	}
 	switch {
 	case cfg.DatabaseURL != "" && b.redis == nil:
 		log.Warn("PostgreSQL without REDIS_URL: replicas share keys, users and conversations, " +

@@ -37,10 +37,10 @@ func handleUsage(pg *pages, d *Deps, hist history) http.Handler {
 				pg.serverError(w, r, err)
 				return
 			}
+			// Today's rows are the other replicas' (none for a single
+			// process); this one's come live from the pool.
 			addDaily(days, reqs, toks, rows)
-			// Today's stored rows lag the pool's live counts.
 			last := len(days) - 1
-			reqs[last], toks[last] = 0, 0
 			for _, m := range rep.Models {
 				reqs[last] += m.Today.Requests
 				toks[last] += m.Today.InputTokens + m.Today.OutputTokens
@@ -59,7 +59,7 @@ func handleUsage(pg *pages, d *Deps, hist history) http.Handler {
 		v.Requests = views.NewChart(reqTitle, labels, reqs)
 		v.Tokens = views.NewChart(tokTitle, labels, toks)
 		v.PerKey = perKey
-		v.PerModel, v.PerGemini = reportCharts(rep, rows, days[len(days)-1], maskedByID(d.Pool))
+		v.PerModel, v.PerGemini = reportCharts(rep, rows, maskedByID(d.Pool))
 		pg.render(w, r, http.StatusOK, views.UsagePage(v))
 	})
 }
@@ -139,14 +139,11 @@ func proxyKeyUsage(ctx context.Context, keys ProxyKeyStore, live *KeyUsage, days
 }
 
 // reportCharts charts requests per model and per Gemini key over the
-// charted days: the stored daily history, with today taken live from the
-// report (the stored row lags it by a flush).
-func reportCharts(rep domain.UsageReport, history []domain.KeyUsageDay, today string, masked map[string]string) (perModel, perKey views.Chart) {
+// charted days: the stored daily history (all replicas but this one
+// today), with this replica's today taken live from the report.
+func reportCharts(rep domain.UsageReport, history []domain.KeyUsageDay, masked map[string]string) (perModel, perKey views.Chart) {
 	modelReqs, keyReqs := map[string]int64{}, map[string]int64{}
 	for _, u := range history {
-		if u.Day == today {
-			continue
-		}
 		modelReqs[u.Model] += u.Requests
 		if m, ok := masked[u.KeyID]; ok { // removed keys drop out of the chart
 			keyReqs[m] += u.Requests

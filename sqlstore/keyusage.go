@@ -98,7 +98,7 @@ func (s *Store) SaveKeyState(ctx context.Context, snap domain.PoolSnapshot) erro
 			return fmt.Errorf("sqlstore: save project %s model %s: %w", p.Project, p.Model, err)
 		}
 	}
-	if err := addKeyUsageDaily(ctx, tx, snap.History); err != nil {
+	if err := addKeyUsageDaily(ctx, tx, snap.History, s.Replica); err != nil {
 		return err
 	}
 	cut := domain.PTDay(s.Now().AddDate(0, 0, -KeyUsageKeepDays))

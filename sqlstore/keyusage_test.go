@@ -11,32 +11,55 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hagemi/hagemi/domain"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestKeyUsageDaily(t *testing.T) {
-	eachMode(t, func(t *testing.T, s *Store, _ *clock) {
+	eachMode(t, func(t *testing.T, s *Store, _ *clock) { // today is 2026-11-25 in Pacific time
 		ctx := context.Background()
-		rows := []domain.KeyUsageDay{
-			{KeyID: "k1", Model: "m", Day: "2026-11-24", DayTotals: domain.DayTotals{Requests: 3, InputTokens: 30, OutputTokens: 3, Errors: 1}},
-			{KeyID: "k1", Model: "m", Day: "2026-11-25", DayTotals: domain.DayTotals{Requests: 1}},
+		day := func(d string, t domain.DayTotals) domain.KeyUsageDay {
+			return domain.KeyUsageDay{KeyID: "k1", Model: "m", Day: d, DayTotals: t}
 		}
-		if err := s.AddKeyUsageDaily(ctx, rows); err != nil {
+		s.Replica = "a"
+		if err := s.AddKeyUsageDaily(ctx, []domain.KeyUsageDay{
+			day("2026-11-24", domain.DayTotals{Requests: 3, InputTokens: 30, OutputTokens: 3, Errors: 1}),
+			day("2026-11-25", domain.DayTotals{Requests: 1}),
+		}); err != nil {
 			t.Fatal(err)
 		}
 		// Rows are day totals: a later write of the same day replaces it.
-		rows[1].Requests = 5
-		if err := s.AddKeyUsageDaily(ctx, rows[1:]); err != nil {
+		if err := s.AddKeyUsageDaily(ctx, []domain.KeyUsageDay{day("2026-11-25", domain.DayTotals{Requests: 5})}); err != nil {
 			t.Fatal(err)
 		}
+		// Another replica's rows for the same days add up with a's.
+		s.Replica = "b"
+		if err := s.AddKeyUsageDaily(ctx, []domain.KeyUsageDay{
+			day("2026-11-24", domain.DayTotals{Requests: 2, InputTokens: 20}),
+			day("2026-11-25", domain.DayTotals{Requests: 7}),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s.Replica = "a"
+		// As a: the past summed, today only b's (a's own is live in its pool).
 		got, err := s.KeyUsageDailySince(ctx, "2026-11-24")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(rows, got); diff != "" {
+		want := []domain.KeyUsageDay{
+			day("2026-11-24", domain.DayTotals{Requests: 5, InputTokens: 50, OutputTokens: 3, Errors: 1}),
+			day("2026-11-25", domain.DayTotals{Requests: 7}),
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("rows (-want +got):\n%s", diff)
 		}
-		if got, _ := s.KeyUsageDailySince(ctx, "2026-11-25"); len(got) != 1 {
-			t.Errorf("since today: %d rows; want 1", len(got))
+		// At start-up a's pool gets the summed past and its own today.
+		snap, err := s.LoadKeyState(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[1] = day("2026-11-25", domain.DayTotals{Requests: 5})
+		if diff := cmp.Diff(want, snap.History); diff != "" {
+			t.Errorf("restored history (-want +got):\n%s", diff)
 		}
 		if _, err := s.KeyUsageDailySince(ctx, "yesterday"); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("bad day: %v", err)
@@ -132,5 +155,41 @@ func TestKeyStateSurvivesRestart(t *testing.T) {
 	hist, err := s2.KeyUsageDailySince(ctx, "2026-11-24")
 	if err != nil || len(hist) < 3 {
 		t.Errorf("history: %d rows, %v", len(hist), err)
+	}
+}
+
+// TestUsagePerReplicaMigrationKeepsHistory upgrades a file written before
+// migration 5 and checks that its daily history survived the table rebuild.
+func TestUsagePerReplicaMigrationKeepsHistory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlx.Open("sqlite", fileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(sqliteDialect.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:4] {
+		if _, err := old.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := old.Exec(`PRAGMA user_version = 4;
+		INSERT INTO gemini_key_usage_daily (key_id, model, day, requests, tokens_in, tokens_out, errors)
+		VALUES ('k1', 'm', '2026-11-20', 9, 90, 9, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.KeyUsageDailySince(context.Background(), "2026-11-01")
+	want := []domain.KeyUsageDay{{KeyID: "k1", Model: "m", Day: "2026-11-20",
+		DayTotals: domain.DayTotals{Requests: 9, InputTokens: 90, OutputTokens: 9, Errors: 1}}}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("history after the upgrade (-want +got), %v:\n%s", err, diff)
 	}
 }

@@ -22,6 +22,10 @@ type Store struct {
 	// Now is the clock behind every timestamp and TTL; tests replace it
 	// before first use.
 	Now func() time.Time
+	// Replica names this process's rows where several replicas share the
+	// database (the pool's daily history); empty for a single process.
+	// Set it before first use.
+	Replica string
 
 	w    *sqlx.DB // the single writer; on PostgreSQL the whole pool
 	r    *sqlx.DB // readers; the same handle as w in memory mode and on PostgreSQL
