@@ -115,17 +115,31 @@ const keysReconcileInterval = 30 * time.Second
 // reconcileKeys calls reload on keysReconcileInterval while the store is
 // shared, until ctx ends.
 func (b *backends) reconcileKeys(ctx context.Context, reload func()) {
-	if !b.shared() {
-		return
+	if b.shared() {
+		tick(ctx, keysReconcileInterval, func(time.Time) { reload() })
 	}
-	t := time.NewTicker(keysReconcileInterval)
+}
+
+// clusterJob runs f every interval until ctx ends, on one replica at a
+// time: the holder of the job's lease (a single process always is).
+func (b *backends) clusterJob(ctx context.Context, log *slog.Logger, name string, every time.Duration, f func(now time.Time)) {
+	tick(ctx, every, func(now time.Time) {
+		if b.leader(ctx, log, name, every) {
+			f(now)
+		}
+	})
+}
+
+// tick calls f every d until ctx ends.
+func tick(ctx context.Context, d time.Duration, f func(now time.Time)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			reload()
+		case now := <-t.C:
+			f(now)
 		}
 	}
 }

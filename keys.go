@@ -53,39 +53,21 @@ func checkKeys(ctx context.Context, log *slog.Logger, b *backends, pool *domain.
 		level = slog.LevelError
 	}
 	log.Log(ctx, level, "gemini keys checked", "summary", sum.String())
-	t := time.NewTicker(cfg.KeyRecheckInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	// One replica re-checks; the keys it restores reach the others as
+	// events.
+	b.clusterJob(ctx, log, "key-recheck", cfg.KeyRecheckInterval, func(time.Time) {
+		if s := pool.Recheck(ctx, check, 4); s.Configured > 0 && ctx.Err() == nil {
+			log.Info("invalid gemini keys re-checked", "summary", s.String())
 		}
-		// One replica re-checks; the keys it restores reach the others
-		// as events.
-		if len(pool.Refused()) == 0 || !b.leader(ctx, log, "key-recheck", cfg.KeyRecheckInterval) {
-			continue
-		}
-		s := pool.Recheck(ctx, check, 4)
-		log.Info("invalid gemini keys re-checked", "summary", s.String())
-	}
+	})
 }
 
 // reportUsage logs the usage report every USAGE_REPORT_INTERVAL_MINUTES at
 // REPORT_LOG_LEVEL.
 func reportUsage(ctx context.Context, log *slog.Logger, b *backends, pool *domain.Pool, cfg config) {
-	t := time.NewTicker(cfg.UsageReportInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if b.leader(ctx, log, "usage-report", cfg.UsageReportInterval) {
-				log.Log(ctx, cfg.ReportLevel, pool.UsageReport(now).Text())
-			}
-		}
-	}
+	b.clusterJob(ctx, log, "usage-report", cfg.UsageReportInterval, func(now time.Time) {
+		log.Log(ctx, cfg.ReportLevel, pool.UsageReport(now).Text())
+	})
 }
 
 // loadLimits reads the model limits file over the embedded defaults. The

@@ -240,32 +240,22 @@ func cleanConversations(ctx context.Context, log *slog.Logger, b *backends, cfg 
 	if store.Mode() == "memory" {
 		keep = cfg.MaxMemoryRecords
 	}
-	t := time.NewTicker(cfg.CleanupInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if !b.leader(ctx, log, "conversation-cleanup", cfg.CleanupInterval) {
-			continue
-		}
+	b.clusterJob(ctx, log, "conversation-cleanup", cfg.CleanupInterval, func(now time.Time) {
 		days, err := store.ContextTTLDays(ctx)
 		if err != nil {
 			log.Error("reading the conversation TTL", "err", err)
-			continue
+			return
 		}
 		cutoff := time.Time{} // TTL 0: conversations never expire
 		if days > 0 {
-			cutoff = time.Now().Add(-time.Duration(days) * 24 * time.Hour)
+			cutoff = now.Add(-time.Duration(days) * 24 * time.Hour)
 		}
 		if n, err := store.PurgeConversations(ctx, cutoff, keep); err != nil {
 			log.Error("conversation cleanup failed", "err", err)
 		} else if n > 0 {
 			log.Info("conversations removed", "count", n, "ttl_days", days)
 		}
-	}
+	})
 }
 
 // probeHealth asks the local server for /healthz; distroless images have no

@@ -2,41 +2,17 @@ package redisstate
 
 import (
 	"context"
-	"crypto/rand"
-	"os"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/hagemi/hagemi/sqlstore/sqltest"
 )
-
-// Environment variables that .ci/backends exports.
-const (
-	envRedisURL = "HAGEMI_TEST_REDIS_URL"
-	envRequire  = "HAGEMI_REQUIRE_BACKENDS"
-)
-
-// redisURL is the test Redis; without one the test is skipped, or fails
-// when backends are required (CI must not pass by skipping).
-func redisURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv(envRedisURL)
-	if u == "" {
-		if os.Getenv(envRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: Redis is required", envRedisURL, envRequire)
-		}
-		t.Skipf("Redis run skipped: set %s (.ci/backends starts a server)", envRedisURL)
-	}
-	return u
-}
-
-// testPrefix is unique per test, so tests never see each other's keys.
-func testPrefix() string { return "hagemitest:" + strings.ToLower(rand.Text()) + ":" }
 
 // openN opens n States on one fresh prefix, like n replicas, and
 // deletes the prefix's keys when the test ends.
 func openN(t testing.TB, n int) []*State {
 	t.Helper()
-	url, prefix := redisURL(t), testPrefix()
+	url, prefix := sqltest.RedisURL(t), sqltest.RedisPrefix(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var out []*State

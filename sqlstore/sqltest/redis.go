@@ -2,7 +2,6 @@ package sqltest
 
 import (
 	"crypto/rand"
-	"os"
 	"strings"
 	"testing"
 )
@@ -14,14 +13,7 @@ const EnvRedisURL = "HAGEMI_TEST_REDIS_URL"
 // if EnvRequire is 1. Tests share the server: give every key RedisPrefix.
 func RedisURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(EnvRedisURL)
-	if u == "" {
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: Redis is required", EnvRedisURL, EnvRequire)
-		}
-		t.Skipf("Redis run skipped: set %s (.ci/backends starts a server)", EnvRedisURL)
-	}
-	return u
+	return need(t, EnvRedisURL, "Redis")
 }
 
 // RedisPrefix is a key prefix no other test uses.

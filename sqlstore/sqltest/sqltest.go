@@ -33,13 +33,7 @@ const (
 // skipped, or fails if EnvRequire is 1.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(EnvDatabaseURL)
-	if base == "" {
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: PostgreSQL is required", EnvDatabaseURL, EnvRequire)
-		}
-		t.Skipf("PostgreSQL run skipped: set %s (.ci/backends starts a server)", EnvDatabaseURL)
-	}
+	base := need(t, EnvDatabaseURL, "PostgreSQL")
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("%s: %v", EnvDatabaseURL, err) // url.Error hides a password
@@ -70,4 +64,18 @@ func PostgresURL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// need returns the variable env, or skips the test without it, or fails
+// it if EnvRequire is 1: CI must not pass by skipping.
+func need(t testing.TB, env, what string) string {
+	t.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		if os.Getenv(EnvRequire) == "1" {
+			t.Fatalf("%s is not set but %s=1: %s is required", env, EnvRequire, what)
+		}
+		t.Skipf("%s run skipped: set %s (.ci/backends starts a server)", what, env)
+	}
+	return v
 }
