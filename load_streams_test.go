@@ -21,14 +21,16 @@ import (
 
 // TestLoadChild is a server process of TestLoad, separate so that its memory
 // can be read without the load generator's: Hagemi, or with
-// HAGEMI_LOAD_CHILD=bare the bare reverse proxy. It does nothing in a
-// normal run.
+// HAGEMI_LOAD_CHILD=bare the bare reverse proxy, or =relay the minimal
+// relay. It does nothing in a normal run.
 func TestLoadChild(t *testing.T) {
 	switch os.Getenv("HAGEMI_LOAD_CHILD") {
 	case "hagemi":
 		if err := run(context.Background(), []string{"hagemi", "-env-file="}, os.Getenv, os.Stderr); err != nil {
 			t.Fatal(err)
 		}
+	case "relay":
+		t.Fatal(http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), relayHandler(os.Getenv("GEMINI_BASE_URL"))))
 	case "bare":
 		h, _ := bareHandler(os.Getenv("GEMINI_BASE_URL"))
 		t.Fatal(http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), h))
@@ -77,7 +79,7 @@ func startLoadChild(t *testing.T, kind, upstream string, env ...string) *loadChi
 		return c
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if resp, err := http.Get(c.base); err == nil { // the stand-in's 404 page: up
+		if resp, err := http.Get(c.base); err == nil { // the stand-in's or the relay's 404: up // the stand-in's 404 page: up
 			resp.Body.Close()
 			return c
 		} else if time.Now().After(deadline) {
@@ -177,6 +179,13 @@ func streamMemory(t *testing.T, fdLimit int) streamsMemory {
 		r.Header = loadHeader("Authorization", "Bearer "+loadPassword, "X-Conversation-ID", fmt.Sprint("hold-", i))
 		return r
 	})
+	// The floor: the least a Go gateway on net/http spends on a stream.
+	relay := startLoadChild(t, "relay", fake.URL, "SSL_CERT_FILE="+cert)
+	floor := twoWaves(t, relay, fake, m.n, func(ctx context.Context, i int) *http.Request {
+		r, _ := http.NewRequestWithContext(ctx, "POST", relay.base+"/", strings.NewReader(hold))
+		return r
+	})
+	t.Logf("minimal net/http relay, %d open streams: RSS %s / %s MB (first / second wave)", m.n, mb(floor[0].rss), mb(floor[1].rss))
 	bare := startLoadChild(t, "bare", fake.URL, "SSL_CERT_FILE="+cert)
 	hold = strings.Replace(loadGemini, "Why is the sky blue?", "Please hold.", 1)
 	m.waves[loadPaths[2]] = twoWaves(t, bare, fake, m.n, func(ctx context.Context, i int) *http.Request {
@@ -289,4 +298,39 @@ func runtimeStats(base string) string {
 	}
 	return fmt.Sprintf("%.0f goroutines, %.0f / %.0f MB", v["go_goroutines"],
 		v["go_memstats_heap_inuse_bytes"]/(1<<20), v["go_memstats_stack_inuse_bytes"]/(1<<20))
+}
+
+// relayHandler is the least a streaming gateway can be on net/http: it
+// sends every POST / upstream as a fixed Gemini stream request over
+// HTTP/2 and copies the answer through a 512-byte buffer, nothing else.
+// TestLoad measures it as the floor under Hagemi's per-stream memory.
+func relayHandler(upstream string) http.Handler {
+	client := &http.Client{Transport: &http.Transport{ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 256}}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" || r.Method != "POST" {
+			http.NotFound(w, r)
+			return
+		}
+		req, _ := http.NewRequestWithContext(r.Context(), "POST", upstream+"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", strings.NewReader(loadGemini))
+		req.Header.Set("x-goog-api-key", loadKeys[0])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", "text/event-stream")
+		buf := make([]byte, 512)
+		for {
+			n, err := resp.Body.Read(buf)
+			if n > 0 {
+				w.Write(buf[:n])
+				w.(http.Flusher).Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
 }
