@@ -79,7 +79,7 @@ func startLoadChild(t *testing.T, kind, upstream string, env ...string) *loadChi
 		return c
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if resp, err := http.Get(c.base); err == nil { // the stand-in's or the relay's 404: up // the stand-in's 404 page: up
+		if resp, err := http.Get(c.base); err == nil { // the stand-in's or the relay's 404: up
 			resp.Body.Close()
 			return c
 		} else if time.Now().After(deadline) {
