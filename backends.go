@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hagemi/hagemi/domain"
@@ -160,15 +161,13 @@ func (b *backends) leader(ctx context.Context, log *slog.Logger, name string, ev
 // logEvery logs an error at most once per interval: a backend outage
 // fails every request, and the log must stay readable.
 func logEvery(log *slog.Logger, every time.Duration, msg string) func(error) {
+	var mu sync.Mutex
 	var last time.Time
-	var mu = make(chan struct{}, 1)
 	return func(err error) {
-		select {
-		case mu <- struct{}{}:
-		default:
-			return // another goroutine is logging
+		if !mu.TryLock() {
+			return // another request is logging the same outage
 		}
-		defer func() { <-mu }()
+		defer mu.Unlock()
 		if time.Since(last) >= every {
 			last = time.Now()
 			log.Warn(msg, "err", err)
