@@ -56,7 +56,10 @@ type PoolEvent struct {
 	Until   time.Time     `json:"until,omitzero"`
 	Daily   bool          `json:"daily,omitempty"`
 	Why     string        `json:"why,omitempty"` // key-free, as Outcome.Reason
-	From    string        `json:"from"`          // the publishing replica, which ignores its own events
+	// Learned are the project's limits a 429 taught (by QuotaKind-1, 0 =
+	// none), with a project cooldown, so every replica checks them.
+	Learned [4]int64 `json:"learned,omitzero"`
+	From    string   `json:"from"` // the publishing replica, which ignores its own events
 }
 
 // PoolEventKind names a PoolEvent.

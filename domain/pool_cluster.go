@@ -269,11 +269,17 @@ func (p *Pool) applyCooldown(e PoolEvent) {
 		if name != e.Project {
 			continue
 		}
-		if pm := &mp.projs[j]; until > pm.cool.until {
-			pm.cool = c
-			pm.ver = p.touch()
-			mp.refresh(p, j, now)
+		pm := &mp.projs[j]
+		for k, v := range e.Learned {
+			if v > 0 {
+				pm.learned[k], pm.learnedAt[k] = v, now
+			}
 		}
+		if until > pm.cool.until {
+			pm.cool = c
+		}
+		pm.ver = p.touch()
+		mp.refresh(p, j, now)
 	}
 }
 

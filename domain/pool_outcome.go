@@ -119,6 +119,11 @@ func (p *Pool) Report(l Lease, o Outcome) {
 		e := PoolEvent{Kind: EventCooldown, Model: mp.name, Why: o.Reason}
 		if c := p.learn(mp, pm, km, o, now); c == &pm.cool {
 			e.Project, e.Until, e.Daily = p.projects[l.proj], time.Unix(0, c.until), c.daily
+			for k, v := range pm.learned {
+				if v > 0 && pm.learnedAt[k] == now { // taught by this 429
+					e.Learned[k] = v
+				}
+			}
 		} else {
 			e.KeyID, e.Until, e.Daily = p.keys[l.index].id, time.Unix(0, c.until), c.daily
 		}
