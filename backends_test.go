@@ -66,7 +66,8 @@ func TestMetricsLabelTheReplica(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`hagemi_conversations_saved_total{replica="replica-a"} 0`, `go_goroutines{replica="replica-a"}`} {
+	for _, want := range []string{`hagemi_conversations_saved_total{replica="replica-a"} 0`, `go_goroutines{replica="replica-a"}`,
+		`hagemi_cluster_events_dropped_total{replica="replica-a"} 0`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

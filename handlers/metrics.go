@@ -103,9 +103,15 @@ type poolCollector struct{ pool *domain.Pool }
 var (
 	keysDesc    = prometheus.NewDesc("hagemi_keys", "Gemini keys by state (active, cooling, invalid).", []string{"state"}, nil)
 	coolingDesc = prometheus.NewDesc("hagemi_key_cooldowns", "Key×model pairs cooling down now.", nil, nil)
+	droppedDesc = prometheus.NewDesc("hagemi_cluster_events_dropped_total",
+		"Key-state events not sent to the other replicas because the queue was full.", nil, nil)
 )
 
-func (c poolCollector) Describe(ch chan<- *prometheus.Desc) { ch <- keysDesc; ch <- coolingDesc }
+func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- keysDesc
+	ch <- coolingDesc
+	ch <- droppedDesc
+}
 
 func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	active, cooling, invalid, pairs := 0, 0, 0, 0
@@ -124,6 +130,7 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(keysDesc, prometheus.GaugeValue, float64(cooling), "cooling")
 	ch <- prometheus.MustNewConstMetric(keysDesc, prometheus.GaugeValue, float64(invalid), "invalid")
 	ch <- prometheus.MustNewConstMetric(coolingDesc, prometheus.GaugeValue, float64(pairs))
+	ch <- prometheus.MustNewConstMetric(droppedDesc, prometheus.CounterValue, float64(c.pool.DroppedEvents()))
 }
 
 // handleMetrics serves /metrics to loopback callers, or to anyone with the
