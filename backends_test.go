@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hagemi/hagemi/domain/gemini"
 	"github.com/hagemi/hagemi/domain/gemini/geminitest"
 	"github.com/hagemi/hagemi/handlers"
+	"github.com/hagemi/hagemi/sqlstore"
 	"github.com/hagemi/hagemi/sqlstore/redisstate"
 	"github.com/hagemi/hagemi/sqlstore/sqltest"
 )
@@ -71,5 +73,56 @@ func TestMetricsLabelTheReplica(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// Two replicas tick the same job; only the lease holder runs it, so the
+// job runs about once a tick, not twice.
+func TestClusterJobRunsOnOneReplica(t *testing.T) {
+	leases := map[string]func(t *testing.T) domain.Leases{
+		"database": func(t *testing.T) domain.Leases {
+			s, err := sqlstore.Open(context.Background(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		"redis": func(t *testing.T) domain.Leases {
+			st, err := redisstate.Open(context.Background(), sqltest.RedisURL(t), sqltest.RedisPrefix(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		},
+	}
+	for name, open := range leases {
+		t.Run(name, func(t *testing.T) {
+			l := open(t)
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			const every, ticks = 40 * time.Millisecond, 15
+			ctx, cancel := context.WithTimeout(context.Background(), every*ticks+every/2)
+			defer cancel()
+			var mu sync.Mutex
+			runs := map[string]int{}
+			var wg sync.WaitGroup
+			for _, self := range []string{"a", "b"} {
+				b := &backends{leases: l, self: self}
+				wg.Go(func() {
+					b.clusterJob(ctx, log, "job", every, func(time.Time) {
+						mu.Lock()
+						runs[self]++
+						mu.Unlock()
+					})
+				})
+			}
+			wg.Wait()
+			// A slow tick can let the lease pass to the other replica, but
+			// never both run every tick.
+			if total := runs["a"] + runs["b"]; total == 0 || total > ticks+2 {
+				t.Errorf("runs %v in %d ticks; want one replica's worth", runs, ticks)
+			}
+		})
 	}
 }
