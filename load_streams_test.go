@@ -137,6 +137,7 @@ func raiseFileLimit(t *testing.T) int {
 type streamsMemory struct {
 	n, want int
 	waves   map[string][2]held // by loadPaths entry
+	h2c     [2]held            // Hagemi, memory on, clients speaking HTTP/2 without TLS
 }
 
 // held is what one wave of open streams cost a child.
@@ -174,21 +175,25 @@ func streamMemory(t *testing.T, fdLimit int) streamsMemory {
 		t.Logf("RLIMIT_NOFILE %d allows %d of the %d streams", fdLimit, m.n, m.want)
 	}
 	hold := strings.Replace(strings.Replace(loadOpenAI, "Why is the sky blue?", "Please hold.", 1), `{`, `{"stream":true,`, 1)
-	m.waves[loadPaths[1]] = twoWaves(t, child, fake, m.n, func(ctx context.Context, i int) *http.Request {
+	hagemiHold := func(ctx context.Context, i int) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, "POST", child.base+"/v1/chat/completions", strings.NewReader(hold))
 		r.Header = loadHeader("Authorization", "Bearer "+loadPassword, "X-Conversation-ID", fmt.Sprint("hold-", i))
 		return r
-	})
+	}
+	m.waves[loadPaths[1]] = twoWaves(t, child, fake, m.n, false, hagemiHold)
+	// The same through a fresh child, from clients speaking HTTP/2.
+	child = startLoadChild(t, "hagemi", fake.URL, "SSL_CERT_FILE="+cert)
+	m.h2c = twoWaves(t, child, fake, m.n, true, hagemiHold)
 	// The floor: the least a Go gateway on net/http spends on a stream.
 	relay := startLoadChild(t, "relay", fake.URL, "SSL_CERT_FILE="+cert)
-	floor := twoWaves(t, relay, fake, m.n, func(ctx context.Context, i int) *http.Request {
+	floor := twoWaves(t, relay, fake, m.n, false, func(ctx context.Context, i int) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, "POST", relay.base+"/", strings.NewReader(hold))
 		return r
 	})
 	t.Logf("minimal net/http relay, %d open streams: RSS %s / %s MB (first / second wave)", m.n, mb(floor[0].rss), mb(floor[1].rss))
 	bare := startLoadChild(t, "bare", fake.URL, "SSL_CERT_FILE="+cert)
 	hold = strings.Replace(loadGemini, "Why is the sky blue?", "Please hold.", 1)
-	m.waves[loadPaths[2]] = twoWaves(t, bare, fake, m.n, func(ctx context.Context, i int) *http.Request {
+	m.waves[loadPaths[2]] = twoWaves(t, bare, fake, m.n, false, func(ctx context.Context, i int) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, "POST", bare.base+"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
 			strings.NewReader(hold))
 		r.Header = loadHeader("Authorization", "Bearer "+loadPassword)
@@ -198,18 +203,23 @@ func streamMemory(t *testing.T, fdLimit int) streamsMemory {
 }
 
 // twoWaves holds n streams open through child twice in a row.
-func twoWaves(t *testing.T, child *loadChild, fake *geminitest.Server, n int, req func(ctx context.Context, i int) *http.Request) [2]held {
+func twoWaves(t *testing.T, child *loadChild, fake *geminitest.Server, n int, h2c bool, req func(ctx context.Context, i int) *http.Request) [2]held {
 	base, _ := child.memory(t)
-	return [2]held{holdStreams(t, child, fake, base, n, req), holdStreams(t, child, fake, base, n, req)}
+	return [2]held{holdStreams(t, child, fake, base, n, h2c, req), holdStreams(t, child, fake, base, n, h2c, req)}
 }
 
 // holdStreams holds n streams open through a child, each answered with one
 // chunk and then silence, reads the child's memory once every stream has its
 // first chunk, and closes them. req makes stream i's request.
-func holdStreams(t *testing.T, child *loadChild, fake *geminitest.Server, base, n int, req func(ctx context.Context, i int) *http.Request) held {
+func holdStreams(t *testing.T, child *loadChild, fake *geminitest.Server, base, n int, h2c bool, req func(ctx context.Context, i int) *http.Request) held {
 	h := held{n: n, base: base}
-	c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 0, MaxIdleConns: n, MaxIdleConnsPerHost: n,
-		ResponseHeaderTimeout: time.Minute}} // Hagemi sends headers with the first chunk
+	tr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConns: n, MaxIdleConnsPerHost: n,
+		ResponseHeaderTimeout: time.Minute} // Hagemi sends headers with the first chunk
+	if h2c { // HTTP/2 without TLS: streams share connections
+		tr.Protocols = new(http.Protocols)
+		tr.Protocols.SetUnencryptedHTTP2(true)
+	}
+	c := &http.Client{Transport: tr}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var ready, failed atomic.Int64

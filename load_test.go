@@ -190,6 +190,12 @@ func loadTable(got map[cell]result, mem streamsMemory) string {
 		return mb(w[0].rss) + " / " + mb(w[1].rss) + " MB"
 	})
 	memRow("peak RSS (target ≤ 300 MB at 10,000 streams)", func(w [2]held) string { return mb(w[1].hwm) + " MB" })
+	row(fmt.Sprintf("%d open streams from HTTP/2 clients: RSS, first / second wave", mem.n), func(p string) string {
+		if p != loadPaths[1] || mem.h2c[0].n == 0 {
+			return "—"
+		}
+		return mb(mem.h2c[0].rss) + " / " + mb(mem.h2c[1].rss) + " MB"
+	})
 	memRow("RSS per open stream, first / second wave", func(w [2]held) string {
 		return fmt.Sprintf("%.0f / %.0f kB", w[0].perStream(), w[1].perStream())
 	})

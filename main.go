@@ -205,6 +205,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		// No WriteTimeout: streams legitimately last minutes.
+		Protocols: serverProtocols(),
 	}
 	log.Info("hagemi listening", "addr", ln.Addr().String(), "keys", len(cfg.GeminiKeys), "upstream", cfg.GeminiBaseURL,
 		"storage", store.Mode(), "shared_redis", b.redis != nil, "replica", cfg.Replica, "logs", lg.dir)
@@ -230,6 +231,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serverProtocols accepts HTTP/1 and, beside it on the same port, HTTP/2
+// without TLS from clients and proxies that know to speak it (prior
+// knowledge): their streams share one connection instead of costing one
+// each. TLS, when there is any, ends at the platform's proxy.
+func serverProtocols() *http.Protocols {
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	return p
 }
 
 // cleanConversations applies the conversation TTL (the portal's setting) and,

@@ -192,3 +192,39 @@ func TestLogsAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A client speaking HTTP/2 without TLS (prior knowledge) streams from the
+// same port as HTTP/1 clients.
+func TestServesHTTP2WithoutTLS(t *testing.T) {
+	key := "AIzaSyMAINTEST0000000000000000000000002"
+	fake := geminitest.New(t, geminitest.WithKey(key, geminitest.Key{}))
+	port := freePort(t)
+	env := map[string]string{"HOST": "127.0.0.1", "PORT": fmt.Sprint(port), "GEMINI_BASE_URL": fake.URL,
+		"GEMINI_API_KEYS": key, "PASSWORD": "pw-for-tests", "LOG_DIR": t.TempDir()}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"hagemi", "-env-file="}, func(k string) string { return env[k] }, &syncBuffer{})
+	}()
+	defer func() { stop(); <-done }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, base)
+
+	h2c := new(http.Protocols)
+	h2c.SetUnencryptedHTTP2(true)
+	c := &http.Client{Transport: &http.Transport{Protocols: h2c}}
+	for range 2 { // two streams on one connection
+		req, _ := http.NewRequest("POST", base+"/v1/chat/completions",
+			strings.NewReader(`{"model":"gemini-2.5-flash","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+		req.Header.Set("Authorization", "Bearer pw-for-tests")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || resp.StatusCode != 200 || !strings.HasSuffix(string(body), "data: [DONE]\n\n") {
+			t.Fatalf("HTTP/%d %d: %s", resp.ProtoMajor, resp.StatusCode, body)
+		}
+	}
+}
