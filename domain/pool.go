@@ -215,6 +215,8 @@ func (t *Tried) has(i int) bool {
 	return false
 }
 
+// forget takes key i out of the set again: the cluster's ledger refused
+// it before any call was made.
 func (t *Tried) forget(i int) {
 	for n, j := range t.indexes {
 		if j == i {
