@@ -78,6 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return fmt.Errorf("loading key usage: %w", err)
 	}
+	usage.Shared = b.shared()
 
 	limits, err := loadLimits(cfg.ModelLimitsFile)
 	if err != nil {

@@ -12,6 +12,12 @@ import (
 // memory, for per-key daily token limits and the portal, and writes them
 // behind in batches so no request waits for a database write.
 type KeyUsage struct {
+	// Shared means other replicas write to the same store: Run then
+	// re-reads today's totals after each flush, so a key's daily token
+	// limit counts every replica's use (within one flush interval). Set
+	// it before Run.
+	Shared bool
+
 	store ProxyKeyStore
 	now   func() time.Time
 
@@ -122,7 +128,44 @@ func (u *KeyUsage) Flush(ctx context.Context) error {
 	return err
 }
 
-// Run flushes every interval until ctx ends, then once more.
+// Refresh sets today's totals to the store's (every replica's flushed
+// counts, as rows add up) plus what this process has not written yet.
+func (u *KeyUsage) Refresh(ctx context.Context) error {
+	u.mu.Lock()
+	u.rollLocked(u.now())
+	day := u.day
+	u.mu.Unlock()
+	rows, err := u.store.ProxyKeyUsageSince(ctx, day)
+	if err != nil {
+		return err
+	}
+	today := make(map[int64]domain.ProxyKeyUsage, len(rows))
+	for _, r := range rows {
+		if r.Day == day {
+			today[r.KeyID] = r
+		}
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.day != day { // the day turned meanwhile; the rows are stale
+		return nil
+	}
+	for id, p := range u.pending {
+		if p.Day == day {
+			r := today[id]
+			r.KeyID, r.Day = id, day
+			r.Requests += p.Requests
+			r.TokensIn += p.TokensIn
+			r.TokensOut += p.TokensOut
+			today[id] = r
+		}
+	}
+	u.today = today
+	return nil
+}
+
+// Run flushes every interval until ctx ends, then once more; with Shared
+// it refreshes after each flush.
 func (u *KeyUsage) Run(ctx context.Context, every time.Duration, onErr func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -134,7 +177,11 @@ func (u *KeyUsage) Run(ctx context.Context, every time.Duration, onErr func(erro
 			}
 			return
 		case <-t.C:
-			if err := u.Flush(ctx); err != nil {
+			err := u.Flush(ctx)
+			if err == nil && u.Shared {
+				err = u.Refresh(ctx)
+			}
+			if err != nil {
 				onErr(err)
 			}
 		}
