@@ -164,7 +164,10 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 			p.fail("PASSWORD/ADMIN_API_KEY: a value is a public placeholder from the example; choose your own")
 		}
 	}
-	if c.SecretKey == "" {
+	switch {
+	case c.SecretKey == "" && (c.DatabaseURL != "" || c.RedisURL != ""):
+		p.warn("SECRET_KEY is not set: each replica uses a random one, so a portal sign-in works only on the replica that made it; give every replica the same SECRET_KEY")
+	case c.SecretKey == "":
 		p.warn("SECRET_KEY is not set: a random one is used, so portal sessions will not survive a restart")
 	}
 	if len(c.GeminiKeys) == 0 {
