@@ -13,6 +13,7 @@ import (
 
 	"github.com/hagemi/hagemi/domain"
 	"github.com/hagemi/hagemi/domain/gemini"
+	"github.com/hagemi/hagemi/handlers"
 	"github.com/hagemi/hagemi/sqlstore"
 	"github.com/hagemi/hagemi/sqlstore/redisstate"
 )
@@ -75,10 +76,10 @@ func (b *backends) Close() error {
 func (b *backends) shared() bool { return b.redis != nil || b.store.Mode() == "postgres" }
 
 // health is /healthz's check of each backend.
-func (b *backends) health() map[string]func(context.Context) error {
-	h := map[string]func(context.Context) error{"database": b.store.Ping}
-	if b.redis != nil {
-		h["redis"] = b.redis.Ping
+func (b *backends) health() map[string]handlers.HealthCheck {
+	h := map[string]handlers.HealthCheck{"database": {Check: b.store.Ping}}
+	if b.redis != nil { // without Redis a replica serves on its own counts
+		h["redis"] = handlers.HealthCheck{Check: b.redis.Ping, Optional: true}
 	}
 	return h
 }

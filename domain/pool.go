@@ -196,11 +196,12 @@ type Lease struct {
 	index  int
 	proj   int // the key's project when acquired; the admin may move a removed key
 	mp     *modelPool
-	seq    uint64       // the window entry reserved for this call
-	at     int64        // when it was acquired (Unix ns)
-	est    int64        // input tokens reserved
-	dayEnd int64        // the day the reservation was counted in
-	ticket *QuotaTicket // the cluster ledger's reservation, if any
+	seq    uint64        // the window entry reserved for this call
+	at     int64         // when it was acquired (Unix ns)
+	est    int64         // input tokens reserved
+	dayEnd int64         // the day the reservation was counted in
+	ledger *QuotaRequest // the call as the cluster's ledger must reserve it, if it must
+	ticket *QuotaTicket  // the ledger's reservation, once made
 }
 
 // Tried records the keys one request already used; each request has its own.

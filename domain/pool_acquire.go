@@ -128,5 +128,6 @@ func (p *Pool) reserve(mp *modelPool, i int, est, now int64, tried *Tried, model
 	k.lastUsed.Store(now)
 	tried.indexes = append(tried.indexes, i)
 	return Lease{Secret: k.spec.Secret, Masked: k.masked, Model: model,
-		index: i, proj: k.proj, mp: mp, seq: mp.seq, at: now, est: est, dayEnd: mp.dayEnd}
+		index: i, proj: k.proj, mp: mp, seq: mp.seq, at: now, est: est, dayEnd: mp.dayEnd,
+		ledger: p.ledgerRequest(mp, k.proj, est, now)}
 }

@@ -52,15 +52,11 @@ func WithCluster(c Cluster) PoolOption {
 func (p *Pool) AcquireContext(ctx context.Context, model string, inputTokens int, tried *Tried) (Lease, error) {
 	for refusals := 0; ; refusals++ {
 		l, err := p.Acquire(model, inputTokens, tried)
-		if err != nil || p.cluster == nil || p.cluster.Ledger == nil {
+		if err != nil || l.ledger == nil {
 			return l, err
 		}
-		req, tracked := p.quotaRequest(l)
-		if !tracked {
-			return l, nil
-		}
 		rctx, cancel := context.WithTimeout(ctx, sharedCallTimeout)
-		t, err := p.cluster.Ledger.Reserve(rctx, req)
+		t, err := p.cluster.Ledger.Reserve(rctx, *l.ledger)
 		cancel()
 		if err == nil {
 			l.ticket = &t
@@ -87,19 +83,20 @@ func (p *Pool) AcquireContext(ctx context.Context, model string, inputTokens int
 // ledger keeps refusing what the local counts allow.
 const maxRefusals = 8
 
-// quotaRequest describes l's call for the ledger: its project's limits in
-// force (table or learned) for the model. Untracked models skip the ledger.
-func (p *Pool) quotaRequest(l Lease) (QuotaRequest, bool) {
-	mp := l.mp
-	mp.mu.Lock()
-	defer mp.mu.Unlock()
-	q := mp.quotaOf(&mp.projs[l.proj], l.at)
+// ledgerRequest describes a call just reserved on project j for the
+// ledger: the project's limits in force (table or learned). It is nil
+// without a ledger or for an untracked model. mp.mu is held.
+func (p *Pool) ledgerRequest(mp *modelPool, j int, est, now int64) *QuotaRequest {
+	if p.cluster == nil || p.cluster.Ledger == nil {
+		return nil
+	}
+	q := mp.quotaOf(&mp.projs[j], now)
 	lim := ModelLimits{RPM: q.rpm, TPMInput: q.tpm, RPD: q.rpd, TPDInput: q.tpd}
 	if !lim.Tracked() {
-		return QuotaRequest{}, false
+		return nil
 	}
-	return QuotaRequest{Project: p.projects[l.proj], Model: mp.name, Day: mp.day,
-		DayEnd: time.Unix(0, l.dayEnd), Tokens: l.est, Limits: lim, Now: time.Unix(0, l.at)}, true
+	return &QuotaRequest{Project: p.projects[j], Model: mp.name, Day: mp.day,
+		DayEnd: time.Unix(0, mp.dayEnd), Tokens: est, Limits: lim, Now: time.Unix(0, now)}
 }
 
 // holdBack undoes l's local reservation, which the cluster refused, and

@@ -31,6 +31,15 @@ type MediaFetcher interface {
 	FetchAll(ctx context.Context, urls []string) (map[string]media.Image, error)
 }
 
+// HealthCheck is one backend's check for /healthz. An Optional backend's
+// failure shows as "degraded" but keeps the answer 200: the replica still
+// serves without it (Redis), and a balancer taking every replica out at
+// once would be the worse outage.
+type HealthCheck struct {
+	Check    func(context.Context) error
+	Optional bool
+}
+
 // Deps is everything the handlers use. Nil optional fields turn their
 // feature off.
 type Deps struct {
@@ -74,7 +83,7 @@ type Deps struct {
 	MetricsToken string
 	// Health checks the backends for /healthz, by name ("database",
 	// "redis"); Replica names this process there.
-	Health  map[string]func(context.Context) error
+	Health  map[string]HealthCheck
 	Replica string
 
 	ttlCache *ttlCache

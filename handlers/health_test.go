@@ -26,7 +26,7 @@ func TestHealthzReportsBackends(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, []string{testKey(1)}, nil, func(d *handlers.Deps) {
-				d.Health = map[string]func(context.Context) error{"database": c.db, "redis": c.redis}
+				d.Health = map[string]handlers.HealthCheck{"database": {Check: c.db}, "redis": {Check: c.redis, Optional: true}}
 				d.Replica = "r7"
 			})
 			resp, err := http.Get(e.srv.URL + "/healthz")

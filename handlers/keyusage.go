@@ -73,22 +73,15 @@ func (u *KeyUsage) Add(id int64, tokensIn, tokensOut int) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.rollLocked(now)
-	add := func(m map[int64]domain.ProxyKeyUsage) {
-		r := m[id]
-		r.KeyID, r.Day = id, u.day
-		r.Requests++
-		r.TokensIn += int64(tokensIn)
-		r.TokensOut += int64(tokensOut)
-		m[id] = r
-	}
+	one := domain.ProxyKeyUsage{Requests: 1, TokensIn: int64(tokensIn), TokensOut: int64(tokensOut)}
 	if p, ok := u.pending[id]; ok && p.Day != u.day {
 		// A batch holds one day per key; the old day goes out first.
 		u.mu.Unlock()
 		u.Flush(context.Background())
 		u.mu.Lock()
 	}
-	add(u.today)
-	add(u.pending)
+	addUsage(u.today, id, u.day, one)
+	addUsage(u.pending, id, u.day, one)
 	u.touched[id] = now
 }
 
@@ -113,12 +106,7 @@ func (u *KeyUsage) Flush(ctx context.Context) error {
 	if err != nil {
 		u.mu.Lock()
 		for id, r := range pending {
-			p := u.pending[id]
-			p.KeyID, p.Day = id, r.Day
-			p.Requests += r.Requests
-			p.TokensIn += r.TokensIn
-			p.TokensOut += r.TokensOut
-			u.pending[id] = p
+			addUsage(u.pending, id, r.Day, r)
 		}
 		for id, t := range touched {
 			u.touched[id] = t
@@ -152,12 +140,7 @@ func (u *KeyUsage) Refresh(ctx context.Context) error {
 	}
 	for id, p := range u.pending {
 		if p.Day == day {
-			r := today[id]
-			r.KeyID, r.Day = id, day
-			r.Requests += p.Requests
-			r.TokensIn += p.TokensIn
-			r.TokensOut += p.TokensOut
-			today[id] = r
+			addUsage(today, id, day, p)
 		}
 	}
 	u.today = today
@@ -186,4 +169,14 @@ func (u *KeyUsage) Run(ctx context.Context, every time.Duration, onErr func(erro
 			}
 		}
 	}
+}
+
+// addUsage adds r's counts to key id's entry of m for day.
+func addUsage(m map[int64]domain.ProxyKeyUsage, id int64, day string, r domain.ProxyKeyUsage) {
+	t := m[id]
+	t.KeyID, t.Day = id, day
+	t.Requests += r.Requests
+	t.TokensIn += r.TokensIn
+	t.TokensOut += r.TokensOut
+	m[id] = t
 }

@@ -41,10 +41,9 @@ func v1Chain(d *Deps, h http.Handler) http.Handler {
 	return cors(requireCredential(d, h))
 }
 
-// handleHealth answers 200 while the database answers, else 503, so a
-// load balancer takes a replica that lost its database out of rotation;
-// a failing optional backend (Redis) shows as "degraded" with 200. Errors
-// are summarized: /healthz is public.
+// handleHealth answers 200 while every required backend answers, else
+// 503, so a load balancer takes a replica that lost its database out of
+// rotation. Errors are summarized: /healthz is public.
 func (d *Deps) handleHealth(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{"status": "ok"}
 	status := http.StatusOK
@@ -52,15 +51,12 @@ func (d *Deps) handleHealth(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		backends := map[string]string{}
-		for name, check := range d.Health {
+		for name, h := range d.Health {
 			backends[name] = "ok"
-			if err := check(ctx); err != nil {
+			if err := h.Check(ctx); err != nil {
 				backends[name], body["status"] = "unavailable", "degraded"
 				d.Log.Warn("health check failed", "backend", name, "err", err)
-				// Without the database nothing works; without Redis the
-				// replica serves on its own counts, and taking every
-				// replica out at once would be the worse outage.
-				if name == "database" {
+				if !h.Optional {
 					status = http.StatusServiceUnavailable
 				}
 			}

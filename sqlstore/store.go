@@ -147,6 +147,9 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
+// Ping checks that the database answers, for /healthz.
+func (s *Store) Ping(ctx context.Context) error { return s.w.PingContext(ctx) }
+
 // Mode is "memory", "file" or "postgres", for the portal and the logs.
 func (s *Store) Mode() string { return s.mode }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -58,16 +59,7 @@ func (s *State) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (s *State) key(parts ...string) string {
-	k := s.prefix
-	for i, p := range parts {
-		if i > 0 {
-			k += ":"
-		}
-		k += p
-	}
-	return k
-}
+func (s *State) key(parts ...string) string { return s.prefix + strings.Join(parts, ":") }
 
 // GetCache returns the value stored under name, if it has not expired.
 func (s *State) GetCache(ctx context.Context, name string) ([]byte, bool, error) {
